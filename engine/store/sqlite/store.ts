@@ -14,6 +14,7 @@ import {
   type FlowVersionInfo,
   type NewRun,
   type ParkRun,
+  type RunCounts,
   type RunPage,
   type RunQuery,
   type StepRecord,
@@ -23,12 +24,15 @@ import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
+import { RunQueries } from "./run-queries.ts";
 
 export interface SqliteStoreOptions {
   /** File path, or ":memory:". */
   filename: string;
   /** `full` (default) survives power loss; `normal` only a process crash. */
   synchronous?: "full" | "normal";
+  /** Runs one text-filtered page of the run listing may examine (default 20,000). */
+  textScanBudget?: number;
 }
 
 export class SqliteStore implements Store {
@@ -36,6 +40,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly writes: GroupCommit;
   private readonly sql: Statements;
+  private readonly runQueries: RunQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
@@ -46,6 +51,7 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.sql = prepareStatements(this.db);
     this.writes = new GroupCommit(this.db);
+    this.runQueries = new RunQueries(this.db, options.textScanBudget);
   }
 
   async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
@@ -205,24 +211,11 @@ export class SqliteStore implements Store {
   }
 
   async listRuns(query: RunQuery): Promise<RunPage> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.flowId !== undefined) where.push("r.flow_id = ?") && params.push(query.flowId);
-    if (query.status !== undefined) where.push("r.status = ?") && params.push(query.status);
-    if (query.triggerType !== undefined) where.push("r.trigger_type = ?") && params.push(query.triggerType);
-    if (query.since !== undefined) where.push("r.created_at >= ?") && params.push(query.since);
-    if (query.until !== undefined) where.push("r.created_at < ?") && params.push(query.until);
-    if (query.cursor !== undefined) where.push("r.id < ?") && params.push(query.cursor);
-    if (query.text !== undefined && query.text !== "") {
-      where.push("EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.seq = 1 AND instr(s.outputs, ?) > 0)");
-      params.push(query.text);
-    }
-    const sql = `SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id
-      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY r.id DESC LIMIT ?`;
-    params.push(query.limit + 1);
-    const rows = this.db.prepare(sql).all(...params) as RunRow[];
-    const page = rows.slice(0, query.limit).map(runFromRow);
-    return { runs: page, nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+    return this.runQueries.list(query);
+  }
+
+  async countRuns(flowId?: string): Promise<Record<string, RunCounts>> {
+    return this.runQueries.counts(flowId);
   }
 
   async findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined> {
