@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { Engine } from "../engine/index.ts";
 import { errorBody, handleError } from "./errors.ts";
 import { editorRoutes } from "./editor-static.ts";
-import { eventRoutes } from "./routes/events.ts";
+import { eventRoutes, type EventStreamOptions } from "./routes/events.ts";
 import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hookRoutes } from "./routes/hooks.ts";
@@ -18,6 +18,8 @@ export interface AppDeps {
   editorDist?: string;
   /** True once shutdown began: new requests get 503 + Retry-After. */
   isShuttingDown?: () => boolean;
+  /** SSE: how many recent events are kept for resuming clients, ping interval. */
+  eventStream?: EventStreamOptions;
 }
 
 /** The HTTP surface; no listen() here, so tests drive it with app.request(). */
@@ -37,7 +39,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/node-types", nodeTypeRoutes(deps));
   app.route("/api/flows", flowRoutes(deps));
   app.route("/api/runs", runRoutes(deps));
-  app.route("/api/events", eventRoutes(deps));
+  app.route("/api/events", eventRoutes(deps, deps.eventStream));
   app.route("/hooks", hookRoutes(deps));
   app.route("/metrics", metricsRoutes(deps));
   app.all("/api/*", (c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404));

@@ -22,6 +22,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   INVALID_REQUEST: 400,
   NO_MANUAL_TRIGGER: 400,
   VERSION_CONFLICT: 409,
+  RUN_FINISHED: 409,
   FLOW_NOT_FOUND: 404,
 };
 

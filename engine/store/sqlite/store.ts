@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import type { FlowDocument, FlowInput, Message, RunStatus, RunWithSteps } from "../../model/index.ts";
 import { newId } from "../../ids.ts";
-import { materialiseSteps, triggerStep } from "../journal.ts";
+import { materialiseSteps, nextSeqAfter, triggerStep } from "../journal.ts";
 import {
   LeaseLostError,
   VersionConflictError,
@@ -252,13 +252,6 @@ export class FlowNotFoundError extends Error {
   constructor(id: string) {
     super(`no flow with id ${id}`);
   }
-}
-
-function nextSeqAfter(run: NewRun): number {
-  let max = 1;
-  for (const item of run.frontier) max = Math.max(max, item.seq);
-  for (const step of run.seedSteps ?? []) max = Math.max(max, step.seq);
-  return max + 1;
 }
 
 function migrate(db: Database.Database): void {
