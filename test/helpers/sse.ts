@@ -32,10 +32,11 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     } finally {
       clearTimeout(timer);
     }
+    let start = 0;
     let end: number;
-    while ((end = buffer.indexOf("\n\n")) !== -1) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
+    while ((end = buffer.indexOf("\n\n", start)) !== -1) {
+      const block = buffer.slice(start, end);
+      start = end + 2;
       const message: SseMessage = { event: "message", data: undefined };
       const data: string[] = [];
       for (const line of block.split("\n")) {
@@ -49,6 +50,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
       if (data.length > 0) message.data = JSON.parse(data.join("\n"));
       queue.push(message);
     }
+    buffer = buffer.slice(start);
   }
 
   return {
