@@ -50,7 +50,8 @@ export class EventRing {
 
   append(event: EngineEvent): void {
     const id = ++this.last;
-    const frame = `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    // `at`: when the engine emitted it (ms since the epoch), so a client can tell how live it is.
+    const frame = `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event, at: Date.now() })}\n\n`;
     this.entries[id % this.capacity] = { id, flowId: event.flowId, frame };
     for (const listener of this.listeners) listener();
   }

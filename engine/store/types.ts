@@ -50,7 +50,10 @@ export interface NewRun {
   /** Ingress idempotency: a second enqueue with the same scope+key returns the first run. */
   idempotency?: { scope: string; key: string; expiresAt: number };
   retryOf?: string;
-  /** Journal to copy from the original run (retry from a node). */
+  /**
+   * Journal to copy from the original run (retry from a node): steps keep their seq, inputs stay
+   * references; each carries `meta.reusedFrom` (the original run id). Includes step 1 when given.
+   */
   seedSteps?: StepRecord[];
   /** Lease the run to this owner at once (the in-process worker's fast path). */
   leaseTo?: { owner: string; until: number };
