@@ -44,16 +44,21 @@ const retryBody = z
   .strict()
   .optional();
 
+/** A filter left empty in a form (`?status=&flowId=`) means no filter. */
+function filledQuery(query: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== ""));
+}
+
 export function runRoutes(deps: AppDeps) {
   const { engine } = deps;
   return new Hono()
     .get("/", async (c) => {
-      const q = parseOr400(listQuery, c.req.query(), "query");
+      const q = parseOr400(listQuery, filledQuery(c.req.query()), "query");
       const page = await engine.store.listRuns({
         flowId: q.flowId,
         status: q.status,
         triggerType: q.trigger,
-        text: q.q || undefined,
+        text: q.q,
         since: q.since,
         until: q.until,
         limit: q.limit,
@@ -63,7 +68,7 @@ export function runRoutes(deps: AppDeps) {
     })
     // Registered before /:id, which would otherwise take "counts" for a run id.
     .get("/counts", async (c) => {
-      const { flowId } = parseOr400(countsQuery, c.req.query(), "query");
+      const { flowId } = parseOr400(countsQuery, filledQuery(c.req.query()), "query");
       return c.json({ counts: await engine.store.countRuns(flowId) });
     })
     .get("/:id", async (c) => {
