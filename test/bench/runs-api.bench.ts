@@ -2,14 +2,15 @@
 // < 50 ms p99 (with and without a flow/status filter) through the real HTTP server; the SSE stream
 // keeps up with 1,000 runs/s while the server's RSS stays flat, even with a client that never reads.
 // Run: npx tsx test/bench/runs-api.bench.ts   (RUNNEL_BENCH_RUNS=1000000, RUNNEL_BENCH_SECONDS=20,
-// RUNNEL_BENCH_RATE=1000, RUNNEL_BENCH_PART=list|sse; loopback only, every loop bounded)
+// RUNNEL_BENCH_RATE=1000, RUNNEL_BENCH_WARMUP=20, RUNNEL_BENCH_PART=list|sse|sse-synthetic|sse-real;
+// RUNNEL_SQLITE_SYNC, RUNNEL_WORKER_CONCURRENCY pass through; loopback only, every loop bounded)
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { SqliteStore } from "../../engine/index.ts";
 import { startRealServer } from "../helpers/real-server.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 import { insertRuns } from "./runs-fixture.ts";
-import { sseLoad } from "./sse-load.ts";
+import { sseLoad, sseSyntheticLoad } from "./sse-load.ts";
 
 const RUNS = Number(process.env.RUNNEL_BENCH_RUNS ?? 1_000_000);
 const PART = process.env.RUNNEL_BENCH_PART;
@@ -99,7 +100,8 @@ async function deepCursor(api: string, flowId: string): Promise<string> {
   return cursor;
 }
 
-if (PART !== "sse") await listBench();
-if (PART !== "list") failures += await sseLoad();
+if (PART === undefined || PART === "list") await listBench();
+if (PART === undefined || PART === "sse" || PART === "sse-synthetic") failures += await sseSyntheticLoad();
+if (PART === undefined || PART === "sse" || PART === "sse-real") failures += await sseLoad();
 console.log(failures === 0 ? "\nall goals met" : `\n${failures} goal(s) missed`);
 process.exit(failures === 0 ? 0 : 1);

@@ -1,10 +1,14 @@
 import { readFileSync } from "node:fs";
+import type { EngineEvent } from "../../engine/index.ts";
+import { startAppServer } from "../helpers/app-server.ts";
 import { startRealServer, type RealServer } from "../helpers/real-server.ts";
 import { openSse, type SseClient } from "../helpers/sse.ts";
 
 const RATE = Number(process.env.RUNNEL_BENCH_RATE ?? 1_000);
 const SECONDS = Number(process.env.RUNNEL_BENCH_SECONDS ?? 20);
 const SYNC = process.env.RUNNEL_SQLITE_SYNC ?? "full";
+/** The server's RSS climbs for its first ~30 s under load whether or not anyone streams (V8 sizing its heap). */
+const WARMUP_SECONDS = Number(process.env.RUNNEL_BENCH_WARMUP ?? 20);
 const MAX_IN_FLIGHT = 256;
 /** "Flat": what the process may grow by once warm (the event ring filling up is part of warming). */
 const RSS_GROWTH_GOAL_MB = 40;
@@ -85,7 +89,74 @@ async function drive(server: RealServer, rate: number, seconds: number): Promise
   return { sentAt, rejected: rejected + (total - sent) };
 }
 
-/** Runs the SSE part; returns how many goals it missed. */
+/**
+ * The stream alone at 1,000 runs/s (4 events per run), whatever the engine's own throughput: the
+ * real app and HTTP server in this process, run events emitted on its bus at that pace, one
+ * reading and one stalled client. Returns how many goals it missed.
+ */
+export async function sseSyntheticLoad(): Promise<number> {
+  const server = await startAppServer();
+  const reader = await openSse(`${server.url}/api/events`);
+  const stalled = await openSse(`${server.url}/api/events`);
+  await stalled.next();
+  const { finishedAt, delivery, stats } = consume(reader);
+  const types: EngineEvent["type"][] = ["run.queued", "run.started", "step.finished", "run.finished"];
+  let runs = 0;
+  const emitFor = async (seconds: number) => {
+    const start = performance.now();
+    const first = runs;
+    while (performance.now() - start < seconds * 1_000) {
+      const due = first + Math.floor(((performance.now() - start) / 1_000) * RATE);
+      for (; runs < due; runs++) {
+        for (const type of types) {
+          const status = type === "run.queued" ? "queued" : type === "run.started" ? "running" : "succeeded";
+          const event = { type, runId: `run_synthetic_${runs}`, flowId: "flw_synthetic", status, seq: 2, nodeId: "l", nodeType: "log" };
+          server.engine.events.emit(event as EngineEvent);
+        }
+      }
+      server.events.length = 0; // the test harness's own log of events is not the server's memory
+      await sleep(5);
+    }
+  };
+  try {
+    await emitFor(3);
+    await sleep(500);
+    const memory = () => process.memoryUsage();
+    const start = memory();
+    const samples = [start];
+    const sampler = setInterval(() => samples.push(memory()), 1_000);
+    delivery.length = 0;
+    const firstRun = runs;
+    const eventsBefore = stats.events;
+    await emitFor(SECONDS);
+    const deadline = performance.now() + 10_000;
+    while (!finishedAt.has(`run_synthetic_${runs - 1}`) && performance.now() < deadline) await sleep(20);
+    clearInterval(sampler);
+    const end = memory();
+    const emitted = (runs - firstRun) * types.length;
+    const received = stats.events - eventsBefore;
+    const p99 = quantile(delivery, 0.99);
+    const keptUp = received >= emitted && stats.missed === 0 && p99 < LAG_GOAL_MS;
+    const growth = (end.rss - start.rss) / 1024 / 1024;
+    const flat = growth < RSS_GROWTH_GOAL_MB;
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
+    console.log(`
+SSE stream alone: ${RATE} runs/s of run events (${RATE * types.length} events/s) for ${SECONDS} s, real HTTP server in-process, one reading + one stalled client:`);
+    console.log(`received ${received} of ${emitted} events, missed markers ${stats.missed}; delivery p50 ${quantile(delivery, 0.5).toFixed(1)} ms, ` +
+      `p99 ${p99.toFixed(1)} ms, max ${quantile(delivery, 1).toFixed(0)} ms ${keptUp ? "(kept up: ok)" : "(kept up: MISSED)"}`);
+    console.log(`process RSS: start ${mb(start.rss)} MB, max ${mb(Math.max(...samples.map((m) => m.rss)))} MB, end ${mb(end.rss)} MB ` +
+      `(growth ${growth.toFixed(0)} MB ${flat ? `< ${RSS_GROWTH_GOAL_MB} MB: flat` : `>= ${RSS_GROWTH_GOAL_MB} MB: NOT flat`}); ` +
+      `heap used samples (MB): ${samples.map((m) => mb(m.heapUsed)).join(" ")}`);
+    stats.stopped = true;
+    return (keptUp ? 0 : 1) + (flat ? 0 : 1);
+  } finally {
+    reader.close();
+    stalled.close();
+    await server.close();
+  }
+}
+
+/** Runs the SSE part with real runs; returns how many goals it missed. */
 export async function sseLoad(): Promise<number> {
   let failures = 0;
   const env: Record<string, string> = { LOG_LEVEL: "error", RUNNEL_SQLITE_SYNC: SYNC };
@@ -100,7 +171,7 @@ export async function sseLoad(): Promise<number> {
     await stalled.next();
     const { finishedAt, delivery, stats } = consume(reader);
 
-    await drive(server, RATE, 5); // warm-up: JIT, statement caches, heap sizing, the event ring filling
+    await drive(server, RATE, WARMUP_SECONDS); // JIT, statement caches, heap sizing, the event ring filling
     await sleep(2_000);
     const rssStart = rssMb(pid);
     const samples: number[] = [rssStart];
@@ -132,7 +203,7 @@ export async function sseLoad(): Promise<number> {
     const flat = growth < RSS_GROWTH_GOAL_MB;
     if (!keptUp) failures++;
     if (!flat) failures++;
-    console.log(`\nSSE at ${RATE} runs/s for ${SECONDS} s (webhook → log, SQLite synchronous=${SYNC}, one reading + one stalled client):`);
+    console.log(`\nSSE at ${RATE} runs/s for ${SECONDS} s after ${WARMUP_SECONDS} s of warm-up (webhook → log, SQLite synchronous=${SYNC}, one reading + one stalled client):`);
     console.log(`accepted ${sentAt.size} runs in ${driveSeconds.toFixed(1)} s (${(sentAt.size / driveSeconds).toFixed(0)}/s), rejected ${rejected}`);
     console.log(`run.finished over SSE: ${seen} of ${sentAt.size}, all by ${drainSeconds.toFixed(1)} s; ` +
       `${stats.events - eventsBefore} events (${((stats.events - eventsBefore) / drainSeconds).toFixed(0)}/s); missed markers ${stats.missed}`);
