@@ -4,7 +4,7 @@ import type { RunCounts, RunPage, RunQuery } from "../types.ts";
 import { runFromRow, type RunRow } from "./rows.ts";
 
 /** Runs one text-filtered page may examine: SQLite answers on the event loop, so a search must not stall it. */
-export const DEFAULT_TEXT_SCAN_BUDGET = 20_000;
+export const DEFAULT_TEXT_SCAN_BUDGET = 10_000;
 
 type Conditions = { where: string[]; params: unknown[] };
 

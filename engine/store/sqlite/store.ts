@@ -31,7 +31,7 @@ export interface SqliteStoreOptions {
   filename: string;
   /** `full` (default) survives power loss; `normal` only a process crash. */
   synchronous?: "full" | "normal";
-  /** Runs one text-filtered page of the run listing may examine (default 20,000). */
+  /** Runs one text-filtered page of the run listing may examine (default 10,000). */
   textScanBudget?: number;
 }
 
