@@ -31,6 +31,12 @@ async function heapMb(server: RealServer): Promise<number> {
   return Number(/^nodejs_heap_used_bytes (\d+)/m.exec(text)?.[1] ?? NaN) / 1024 / 1024;
 }
 
+/** Runs the engine finished so far, by its own counter (/metrics). */
+async function engineFinished(server: RealServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return [...text.matchAll(/^runnel_runs_finished_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))!;
   return Number(line.replace(/\D+/g, "")) / 1024;
@@ -43,7 +49,7 @@ function consume(client: SseClient) {
   const finishedAt = new Map<string, number>();
   /** Emitted on the server → read here, per event (same machine, same clock). */
   const delivery: number[] = [];
-  const stats = { events: 0, missed: 0, stopped: false };
+  const stats = { events: 0, finished: 0, missed: 0, stopped: false };
   void (async () => {
     while (!stats.stopped) {
       const message = await client.next(60_000).catch(() => undefined);
@@ -52,7 +58,10 @@ function consume(client: SseClient) {
       if (message.event === "missed") stats.missed++;
       const at = (message.data as { at?: number } | undefined)?.at;
       if (at !== undefined) delivery.push(Date.now() - at);
-      if (message.event === "run.finished") finishedAt.set((message.data as { runId: string }).runId, performance.now());
+      if (message.event === "run.finished") {
+        stats.finished++;
+        finishedAt.set((message.data as { runId: string }).runId, performance.now());
+      }
     }
   })();
   return { finishedAt, delivery, stats };
@@ -185,11 +194,20 @@ export async function sseLoad(): Promise<number> {
     const t0 = performance.now();
     const { sentAt, rejected } = await drive(server, RATE, SECONDS);
     const driveSeconds = (performance.now() - t0) / 1_000;
-    const deadline = performance.now() + 30_000;
-    while ([...sentAt.keys()].some((id) => !finishedAt.has(id)) && performance.now() < deadline) await sleep(100);
+    // Let the engine work off its backlog (bounded), then check the stream has told of every run it finished.
+    const deadline = performance.now() + 60_000;
+    let progressAt = performance.now();
+    let lastFinished = stats.finished;
+    while ([...sentAt.keys()].some((id) => !finishedAt.has(id)) && performance.now() < deadline && performance.now() - progressAt < 10_000) {
+      await sleep(200);
+      if (stats.finished > lastFinished) [lastFinished, progressAt] = [stats.finished, performance.now()];
+    }
     const drainSeconds = (performance.now() - t0) / 1_000;
     clearInterval(sampler);
     const rssEnd = rssMb(pid);
+    const finishedByEngine = await engineFinished(server);
+    const settleBy = performance.now() + 5_000;
+    while (stats.finished < finishedByEngine && performance.now() < settleBy) await sleep(50);
     stats.stopped = true;
     reader.close();
     stalled.close();
@@ -198,14 +216,15 @@ export async function sseLoad(): Promise<number> {
     const seen = lags.length;
     const growth = rssEnd - rssStart;
     const sseP99 = quantile(delivery, 0.99);
-    const keptUp = seen === sentAt.size && stats.missed === 0 && sseP99 < LAG_GOAL_MS;
-    const engineKeptUp = sentAt.size >= RATE * SECONDS * 0.99 && quantile(lags, 0.99) < LAG_GOAL_MS;
+    const keptUp = stats.finished >= finishedByEngine && stats.missed === 0 && sseP99 < LAG_GOAL_MS;
+    const engineKeptUp = sentAt.size >= RATE * SECONDS * 0.99 && seen === sentAt.size && quantile(lags, 0.99) < LAG_GOAL_MS;
     const flat = growth < RSS_GROWTH_GOAL_MB;
     if (!keptUp) failures++;
     if (!flat) failures++;
     console.log(`\nSSE at ${RATE} runs/s for ${SECONDS} s after ${WARMUP_SECONDS} s of warm-up (webhook → log, SQLite synchronous=${SYNC}, one reading + one stalled client):`);
     console.log(`accepted ${sentAt.size} runs in ${driveSeconds.toFixed(1)} s (${(sentAt.size / driveSeconds).toFixed(0)}/s), rejected ${rejected}`);
-    console.log(`run.finished over SSE: ${seen} of ${sentAt.size}, all by ${drainSeconds.toFixed(1)} s; ` +
+    console.log(`the engine finished ${seen} of them by ${drainSeconds.toFixed(1)} s (${(seen / drainSeconds).toFixed(0)} runs/s); ` +
+      `the stream told of ${stats.finished} run.finished of the ${finishedByEngine} the engine counted (warm-up included); ` +
       `${stats.events - eventsBefore} events (${((stats.events - eventsBefore) / drainSeconds).toFixed(0)}/s); missed markers ${stats.missed}`);
     console.log(`SSE delivery (server emit → client read): p50 ${quantile(delivery, 0.5).toFixed(0)} ms, p99 ${sseP99.toFixed(0)} ms, ` +
       `max ${quantile(delivery, 1).toFixed(0)} ms ${keptUp ? "(stream kept up: ok)" : "(stream kept up: MISSED)"}`);
