@@ -47,6 +47,10 @@ export interface EditorState {
   /** A node just added by the user: the inspector focuses its first field. */
   focusNodeId: string | null;
   run: RunOverlay | null;
+  /** Run whose outcome the canvas follows live (started here, or the newest one). */
+  followRunId: string | null;
+  /** Bumped whenever a document is opened, so the canvas can fit it into view. */
+  openSeq: number;
 }
 
 export const editorStore = createStore<EditorState>()(() => ({
@@ -65,6 +69,8 @@ export const editorStore = createStore<EditorState>()(() => ({
   picker: null,
   focusNodeId: null,
   run: null,
+  followRunId: null,
+  openSeq: 0,
 }));
 
 export function useEditor<T>(selector: (state: EditorState) => T): T {
@@ -91,6 +97,8 @@ export function openDoc(doc: WorkingDoc, saved: boolean): void {
     picker: null,
     focusNodeId: null,
     run: null,
+    followRunId: null,
+    openSeq: get().openSeq + 1,
   });
 }
 

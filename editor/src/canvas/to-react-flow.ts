@@ -1,0 +1,128 @@
+import type { Edge, Node } from "@xyflow/react";
+import type { FlowProblem } from "../../../engine/model/index.ts";
+import { iconOf, inputPortsOf, outputPortsOf } from "../store/catalog.ts";
+import type { EditorState } from "../store/editor-store.ts";
+import type { NodeOutcome } from "../store/run-overlay.ts";
+
+/**
+ * React Flow objects are derived from the store, never persisted. Derivation is cached
+ * per entity so an edit to one node hands React Flow one new object, and every other
+ * node keeps its identity and skips rendering.
+ */
+export interface RunnelNodeData extends Record<string, unknown> {
+  typeName: string;
+  title: string;
+  subtitle: string;
+  icon: string;
+  category: string;
+  inputs: readonly string[];
+  outputs: readonly string[];
+  problems: readonly string[];
+  outcome: NodeOutcome | null;
+  /** Output ports that already have an edge (to draw them filled). */
+  connected: string;
+}
+export interface NoteData extends Record<string, unknown> {
+  noteId: string;
+  text: string;
+}
+export type RunnelNode = Node<RunnelNodeData, "runnel">;
+export type NoteNode = Node<NoteData, "note">;
+export type CanvasNode = RunnelNode | NoteNode;
+
+export const NOTE_PREFIX = "note:";
+const NO_PROBLEMS: readonly string[] = [];
+
+function groupProblems(problems: readonly FlowProblem[]): Map<string, string[]> {
+  const byNode = new Map<string, string[]>();
+  for (const p of problems) {
+    if (!p.nodeId) continue;
+    const list = byNode.get(p.nodeId) ?? [];
+    list.push(p.field ? `${p.field}: ${p.message}` : p.message);
+    byNode.set(p.nodeId, list);
+  }
+  return byNode;
+}
+
+type Cached<T> = { deps: readonly unknown[]; value: T };
+const same = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function memo<T>(cache: Map<string, Cached<T>>, key: string, deps: readonly unknown[], make: () => T): T {
+  const hit = cache.get(key);
+  if (hit && same(hit.deps, deps)) return hit.value;
+  const value = make();
+  cache.set(key, { deps, value });
+  return value;
+}
+
+export function createDeriver() {
+  const nodeCache = new Map<string, Cached<CanvasNode>>();
+  const edgeCache = new Map<string, Cached<Edge>>();
+  let problemsRef: readonly FlowProblem[] | null = null;
+  let problemsByNode = new Map<string, string[]>();
+
+  function nodes(s: Pick<EditorState, "doc" | "catalog" | "selection" | "measured" | "problems" | "run">): CanvasNode[] {
+    if (problemsRef !== s.problems) {
+      problemsRef = s.problems;
+      problemsByNode = groupProblems(s.problems);
+    }
+    const connectedPorts = new Map<string, string[]>();
+    for (const e of s.doc.edges) connectedPorts.set(e.source, [...(connectedPorts.get(e.source) ?? []), e.sourcePort]);
+    const out: CanvasNode[] = [];
+    for (const note of s.doc.notes ?? []) {
+      const id = NOTE_PREFIX + note.id;
+      const selected = s.selection.notes.has(note.id);
+      out.push(
+        memo(nodeCache, id, [note, selected], () => ({
+          id, type: "note", position: note.position, selected, zIndex: -1,
+          width: note.width ?? 220, height: note.height ?? 140,
+          data: { noteId: note.id, text: note.text },
+        })),
+      );
+    }
+    for (const node of s.doc.nodes) {
+      const type = s.catalog.get(node.type);
+      const selected = s.selection.nodes.has(node.id);
+      const problems = problemsByNode.get(node.id) ?? NO_PROBLEMS;
+      const outcome = s.run?.nodes[node.id] ?? null;
+      const measured = s.measured[node.id];
+      const connected = [...new Set(connectedPorts.get(node.id) ?? [])].sort().join(",");
+      out.push(
+        memo(nodeCache, node.id, [node, type, selected, problems, outcome, measured, connected], () => ({
+          id: node.id, type: "runnel", position: node.position, selected,
+          ...(measured ? { measured } : {}),
+          data: {
+            typeName: node.type,
+            title: node.name || type?.title || node.type,
+            subtitle: node.name ? (type?.title ?? node.type) : "",
+            icon: iconOf(type, node.type),
+            category: type?.category ?? "unknown",
+            inputs: inputPortsOf(type),
+            outputs: outputPortsOf(type, node),
+            problems,
+            outcome,
+            connected,
+          },
+        })),
+      );
+    }
+    return out;
+  }
+
+  function edges(s: Pick<EditorState, "doc" | "selection" | "problems" | "run">): Edge[] {
+    const bad = new Set(s.problems.map((p) => p.edgeId).filter(Boolean));
+    return s.doc.edges.map((edge) => {
+      const selected = s.selection.edges.has(edge.id);
+      const traversed = s.run ? s.run.traversed.has(`${edge.source}:${edge.sourcePort}`) : null;
+      const problem = bad.has(edge.id);
+      return memo(edgeCache, edge.id, [edge, selected, traversed, problem], () => ({
+        id: edge.id, source: edge.source, sourceHandle: edge.sourcePort, target: edge.target, targetHandle: edge.targetPort,
+        selected,
+        className: [problem ? "edge-problem" : "", traversed === true ? "edge-traversed" : traversed === false ? "edge-idle" : ""].join(" ").trim(),
+        animated: traversed === true,
+      }));
+    });
+  }
+
+  return { nodes, edges };
+}
