@@ -1,0 +1,48 @@
+import { Hono } from "hono";
+import type { Engine } from "../engine/index.ts";
+import { errorBody, handleError } from "./errors.ts";
+import { editorRoutes } from "./editor-static.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { flowRoutes } from "./routes/flows.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { hookRoutes } from "./routes/hooks.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { nodeTypeRoutes } from "./routes/node-types.ts";
+import { runRoutes } from "./routes/runs.ts";
+
+export interface AppDeps {
+  engine: Engine;
+  version: string;
+  maxBodyBytes: number;
+  /** Absolute path of the built editor; omitted in API-only tests. */
+  editorDist?: string;
+  /** True once shutdown began: new requests get 503 + Retry-After. */
+  isShuttingDown?: () => boolean;
+}
+
+/** The HTTP surface; no listen() here, so tests drive it with app.request(). */
+export function createApp(deps: AppDeps) {
+  const app = new Hono();
+  app.onError(handleError);
+  app.notFound((c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.use("*", async (c, next) => {
+    if (deps.isShuttingDown?.()) {
+      c.header("Retry-After", "5");
+      return c.json(errorBody("SHUTTING_DOWN", "server is shutting down; retry shortly"), 503);
+    }
+    await next();
+  });
+
+  app.route("/api/health", healthRoutes(deps));
+  app.route("/api/node-types", nodeTypeRoutes(deps));
+  app.route("/api/flows", flowRoutes(deps));
+  app.route("/api/runs", runRoutes(deps));
+  app.route("/api/events", eventRoutes(deps));
+  app.route("/hooks", hookRoutes(deps));
+  app.route("/metrics", metricsRoutes(deps));
+  app.all("/api/*", (c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404));
+  if (deps.editorDist) app.route("/", editorRoutes(deps.editorDist));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,69 @@
+import type { Context } from "hono";
+import { ApiError } from "./errors.ts";
+
+/** Reads the raw body, refusing more than `limit` bytes without buffering the excess. */
+export async function readRawBody(c: Context, limit: number): Promise<Uint8Array> {
+  const declared = Number(c.req.header("content-length"));
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  const stream = c.req.raw.body;
+  if (!stream) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(413, "PAYLOAD_TOO_LARGE", `request body is larger than ${limit} bytes (RUNNEL_MAX_BODY)`);
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function decodeText(bytes: Uint8Array): string {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new ApiError(400, "INVALID_ENCODING", "request body is not valid UTF-8");
+  }
+}
+
+export function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError(400, "INVALID_JSON", `request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function isJsonType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(";")[0]!.trim().toLowerCase();
+  return type === "application/json" || type.endsWith("+json");
+}
+
+/** JSON body of an API request: must be declared as JSON, parse, and fit the size limit. */
+export async function readJsonBody(c: Context, limit: number): Promise<unknown> {
+  const bytes = await readRawBody(c, limit);
+  if (bytes.byteLength === 0) return undefined;
+  if (!isJsonType(c.req.header("content-type"))) {
+    throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the request body as application/json");
+  }
+  return parseJsonText(decodeText(bytes));
+}

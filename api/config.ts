@@ -1,0 +1,89 @@
+import path from "node:path";
+import { z } from "zod";
+
+export class ConfigError extends Error {}
+
+const SIZE = /^(\d+)\s*(b|kb|mb|gb)?$/i;
+const SIZE_UNITS = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 } as const;
+
+export function parseSize(text: string): number | undefined {
+  const match = SIZE.exec(text.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * SIZE_UNITS[(match[2]?.toLowerCase() ?? "b") as keyof typeof SIZE_UNITS];
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(5678),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  RUNNEL_DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z.string().optional(),
+  RUNNEL_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  RUNNEL_SECRET_KEY: z.string().optional(),
+  RUNNEL_MAX_BODY: z
+    .string()
+    .default("1mb")
+    .transform((text, ctx) => {
+      const bytes = parseSize(text);
+      if (bytes === undefined || bytes < 1) {
+        ctx.addIssue({ code: "custom", message: "expected a size like 1048576, 512kb or 1mb" });
+        return z.NEVER;
+      }
+      return bytes;
+    }),
+  RUNNEL_RUN_RETENTION_DAYS: z.coerce.number().min(0).default(14),
+  RUNNEL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
+  RUNNEL_SQLITE_SYNC: z.enum(["full", "normal"]).default("full"),
+  RUNNEL_HTTP_ALLOW: z.string().default(""),
+  RUNNEL_SHUTDOWN_TIMEOUT: z.coerce.number().int().min(0).default(10_000),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  apiToken?: string;
+  secretKey?: string;
+  maxBodyBytes: number;
+  retentionDays: number;
+  workerConcurrency: number;
+  sqliteSync: "full" | "normal";
+  httpAllow: string;
+  shutdownTimeoutMs: number;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+};
+
+/** Reads configuration from the environment; a bad value fails with one line naming it. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new ConfigError(`invalid configuration: ${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (!LOOPBACK.has(e.HOST) && !e.RUNNEL_API_TOKEN) {
+    throw new ConfigError(
+      `invalid configuration: HOST=${e.HOST} exposes Runnel beyond this machine; set RUNNEL_API_TOKEN (16+ characters) or bind HOST=127.0.0.1`,
+    );
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.RUNNEL_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    apiToken: e.RUNNEL_API_TOKEN,
+    secretKey: e.RUNNEL_SECRET_KEY,
+    maxBodyBytes: e.RUNNEL_MAX_BODY,
+    retentionDays: e.RUNNEL_RUN_RETENTION_DAYS,
+    workerConcurrency: e.RUNNEL_WORKER_CONCURRENCY,
+    sqliteSync: e.RUNNEL_SQLITE_SYNC,
+    httpAllow: e.RUNNEL_HTTP_ALLOW,
+    shutdownTimeoutMs: e.RUNNEL_SHUTDOWN_TIMEOUT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

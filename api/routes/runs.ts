@@ -1,0 +1,55 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { RUN_STATUSES } from "../../engine/model/index.ts";
+import { ApiError } from "../errors.ts";
+import type { AppDeps } from "../app.ts";
+import { parseOr400 } from "./validation.ts";
+
+const time = z
+  .string()
+  .transform((text, ctx) => {
+    const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: "custom", message: "expected an ISO date or milliseconds since the epoch" });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .optional();
+
+const listQuery = z.object({
+  flowId: z.string().max(200).optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+  trigger: z.string().max(100).optional(),
+  q: z.string().max(500).optional(),
+  since: time,
+  until: time,
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export function runRoutes(deps: AppDeps) {
+  const { engine } = deps;
+  return new Hono()
+    .get("/", async (c) => {
+      const q = parseOr400(listQuery, c.req.query(), "query");
+      const page = await engine.store.listRuns({
+        flowId: q.flowId,
+        status: q.status,
+        triggerType: q.trigger,
+        text: q.q,
+        since: q.since,
+        until: q.until,
+        limit: q.limit,
+        cursor: q.cursor,
+      });
+      return c.json(page);
+    })
+    .get("/:id", async (c) => {
+      const run = await engine.store.getRun(c.req.param("id"));
+      if (!run) throw new ApiError(404, "NOT_FOUND", `no run with id ${c.req.param("id")}`);
+      return c.json(run);
+    })
+    .post("/:id/retry", async (c) => c.json({ runId: await engine.runs.retry(c.req.param("id")) }, 202))
+    .post("/:id/cancel", async (c) => c.json(await engine.runs.cancel(c.req.param("id"))));
+}

@@ -1,0 +1,74 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve, type ServerType } from "@hono/node-server";
+import { createEngine, SqliteStore, type Engine, type Store } from "../engine/index.ts";
+import { createApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { createLogger } from "./logger.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const editorDistDir = path.join(repoRoot, "editor", "dist");
+
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
+}
+
+export type Role = "start" | "api" | "worker";
+
+export interface RunningServer {
+  url: string;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+export function openStore(config: Config): Store {
+  if (config.databaseUrl) {
+    throw new Error("DATABASE_URL is set, but the PostgreSQL store is not available in this build; unset it to use SQLite");
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return new SqliteStore({ filename: path.join(config.dataDir, "runnel.db"), synchronous: config.sqliteSync });
+}
+
+/** Composition root: config → store → engine → app → listen. */
+export async function startServer(config: Config, role: Role = "start"): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel);
+  const store = openStore(config);
+  const engine = createEngine({
+    store,
+    logger,
+    worker: role === "api" ? false : { concurrency: config.workerConcurrency },
+  });
+  await engine.start();
+  let shuttingDown = false;
+  const app = createApp({
+    engine,
+    version: packageVersion(),
+    maxBodyBytes: config.maxBodyBytes,
+    editorDist: editorDistDir,
+    isShuttingDown: () => shuttingDown,
+  });
+  const server = await listen(app.fetch, config.host, config.port);
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  logger.log("info", `Runnel ${packageVersion()} listening on ${url} (store: ${store.kind}, data: ${config.dataDir})`);
+
+  return {
+    url,
+    engine,
+    async close() {
+      shuttingDown = true;
+      await engine.stop(config.shutdownTimeoutMs);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => resolve(server));
+    server.once("error", reject);
+  });
+}

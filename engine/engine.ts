@@ -1,0 +1,76 @@
+import { CompiledFlowCache } from "./executor/compiled-flow.ts";
+import type { ExecutorDeps, Logger } from "./executor/run-executor.ts";
+import { Catalog, type NodeServices } from "./nodes/index.ts";
+import { systemClock, type Clock } from "./runtime/clock.ts";
+import { EventBus } from "./runtime/events.ts";
+import { FlowService } from "./runtime/flow-service.ts";
+import { ReplyHub } from "./runtime/replies.ts";
+import { RunService } from "./runtime/run-service.ts";
+import { WebhookRouter } from "./runtime/webhook-router.ts";
+import { Worker, type WorkerOptions } from "./runtime/worker.ts";
+import type { Store } from "./store/types.ts";
+
+export interface EngineOptions {
+  store: Store;
+  clock?: Clock;
+  logger?: Logger;
+  fetch?: typeof fetch;
+  catalog?: Catalog;
+  services?: NodeServices;
+  /** `false` for a process that only ingests (the API of a scaled-out deployment). */
+  worker?: Partial<WorkerOptions> | false;
+  maxStepsPerRun?: number;
+}
+
+export const silentLogger: Logger = { log: () => undefined };
+
+/** The engine's public surface; it runs in any Node program, with or without the HTTP API. */
+export function createEngine(options: EngineOptions) {
+  const store = options.store;
+  const clock = options.clock ?? systemClock;
+  const catalog = options.catalog ?? new Catalog();
+  const logger = options.logger ?? silentLogger;
+  const events = new EventBus();
+  const replies = new ReplyHub();
+  const router = new WebhookRouter();
+  const compiledFlows = new CompiledFlowCache(catalog);
+  const deps: ExecutorDeps = {
+    store,
+    clock,
+    events,
+    replies,
+    fetch: options.fetch ?? fetch,
+    logger,
+    services: options.services ?? {},
+    maxStepsPerRun: options.maxStepsPerRun ?? 10_000,
+  };
+  const worker =
+    options.worker === false
+      ? undefined
+      : new Worker(deps, compiledFlows, { concurrency: 16, leaseMs: 30_000, pollMs: 1_000, ...options.worker });
+  const flows = new FlowService(store, catalog, router, clock);
+  const runs = new RunService(store, clock, events, () => worker);
+
+  return {
+    store,
+    clock,
+    catalog,
+    events,
+    replies,
+    router,
+    flows,
+    runs,
+    worker,
+    logger,
+    async start(): Promise<void> {
+      await flows.loadActive();
+      worker?.start();
+    },
+    /** Stops claiming, lets in-flight steps finish up to `timeoutMs`, hands the rest back. */
+    async stop(timeoutMs = 10_000): Promise<void> {
+      await worker?.stop(timeoutMs);
+    },
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;

@@ -1,0 +1,66 @@
+import { StepFailure } from "../expr/index.ts";
+import type { Message, StepError } from "../model/index.ts";
+import type { NodeContext, NodeResult } from "../nodes/index.ts";
+import type { Clock } from "../runtime/clock.ts";
+import type { CompiledNode } from "./compiled-flow.ts";
+
+export type AttemptOutcome =
+  | { ok: true; result: NodeResult; attempts: number }
+  | { ok: false; error: StepError; attempts: number };
+
+class StepTimeout extends StepFailure {
+  constructor(ms: number) {
+    super("TIMEOUT", `step did not finish within ${ms} ms`);
+  }
+}
+
+/** Runs one node execution with its retry, backoff and timeout settings. */
+export async function runWithAttempts(
+  compiled: CompiledNode,
+  makeContext: (attempt: number, signal: AbortSignal) => NodeContext,
+  input: Message,
+  clock: Clock,
+  random: () => number = Math.random,
+): Promise<AttemptOutcome> {
+  const maxAttempts = compiled.settings.retry.maxAttempts;
+  for (let attempt = 1; ; attempt++) {
+    const controller = new AbortController();
+    const timer = new AbortController();
+    try {
+      const ctx = makeContext(attempt, controller.signal);
+      const timeout = clock.sleep(compiled.timeoutMs, timer.signal).then(() => {
+        const error = new StepTimeout(compiled.timeoutMs);
+        controller.abort(error);
+        throw error;
+      });
+      timeout.catch(() => undefined);
+      const result = await Promise.race([Promise.resolve(compiled.def.run(ctx, input, compiled.config)), timeout]);
+      return { ok: true, result, attempts: attempt };
+    } catch (err) {
+      const error = toStepError(err, attempt);
+      const permanent = err instanceof StepFailure && err.permanent;
+      if (permanent || attempt >= maxAttempts) return { ok: false, error, attempts: attempt };
+      const retryAfter = err instanceof StepFailure ? err.retryAfterMs : undefined;
+      await clock.sleep(backoffDelay(compiled, attempt, retryAfter, random));
+    } finally {
+      timer.abort();
+    }
+  }
+}
+
+/** Exponential backoff with jitter, never shorter than a server's Retry-After. */
+export function backoffDelay(compiled: CompiledNode, attempt: number, retryAfterMs: number | undefined, random: () => number): number {
+  const exponential = Math.min(compiled.maxBackoffMs, compiled.backoffMs * 2 ** (attempt - 1));
+  const jittered = exponential * (0.5 + random() / 2);
+  return Math.round(retryAfterMs === undefined ? jittered : Math.max(retryAfterMs, jittered));
+}
+
+export function toStepError(err: unknown, attempt: number): StepError {
+  if (err instanceof StepFailure) {
+    const error: StepError = { code: err.code, message: err.message, attempt };
+    if (err.details !== undefined) error.details = err.details;
+    return error;
+  }
+  if (err instanceof Error) return { code: "NODE_ERROR", message: err.message, attempt };
+  return { code: "NODE_ERROR", message: String(err), attempt };
+}

@@ -1,0 +1,3 @@
+export * from "./errors.ts";
+export * from "./jsonata.ts";
+export * from "./template.ts";

@@ -1,0 +1,47 @@
+import { randomBytes } from "node:crypto";
+
+const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+let lastTime = 0;
+let lastRandom = new Uint8Array(10);
+
+/**
+ * Time-ordered ids (ULID layout, lower-case Crockford base32): sorting by id sorts by
+ * creation time, which keeps cursor pagination stable while new runs arrive.
+ */
+export function newId(prefix: string, now = Date.now()): string {
+  if (now <= lastTime) {
+    now = lastTime;
+    increment(lastRandom);
+  } else {
+    lastTime = now;
+    lastRandom = new Uint8Array(randomBytes(10));
+  }
+  let time = "";
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  let rand = "";
+  let bits = 0;
+  let value = 0;
+  for (const byte of lastRandom) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      rand += ALPHABET[(value >> bits) & 31];
+    }
+  }
+  return `${prefix}_${time}${rand}`;
+}
+
+function increment(bytes: Uint8Array): void {
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    if (bytes[i]! < 255) {
+      bytes[i]!++;
+      return;
+    }
+    bytes[i] = 0;
+  }
+}

@@ -1,0 +1,41 @@
+import type { CatalogView } from "../model/index.ts";
+import type { NodeDefinition } from "./contract.ts";
+import { webhookNode } from "./webhook.ts";
+import { manualNode } from "./manual.ts";
+import { filterNode } from "./filter.ts";
+import { transformNode } from "./transform.ts";
+import { respondNode } from "./respond.ts";
+import { logNode } from "./log.ts";
+
+/** The one registration list: adding a node type is one file plus one line here. */
+export const builtinNodes: NodeDefinition<unknown>[] = [
+  webhookNode,
+  manualNode,
+  filterNode,
+  transformNode,
+  respondNode,
+  logNode,
+];
+
+export class Catalog {
+  private readonly byType = new Map<string, NodeDefinition<unknown>>();
+
+  constructor(definitions: readonly NodeDefinition<unknown>[] = builtinNodes) {
+    for (const def of definitions) {
+      if (this.byType.has(def.type)) throw new Error(`node type ${def.type} registered twice`);
+      this.byType.set(def.type, def);
+    }
+  }
+
+  get(type: string): NodeDefinition<unknown> | undefined {
+    return this.byType.get(type);
+  }
+
+  all(): NodeDefinition<unknown>[] {
+    return [...this.byType.values()];
+  }
+
+  readonly view: CatalogView = (type) => this.byType.get(type);
+}
+
+export * from "./contract.ts";

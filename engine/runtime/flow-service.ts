@@ -1,0 +1,60 @@
+import { validateFlow, webhookRouteOf, type FlowDocument, type FlowInput } from "../model/index.ts";
+import { EngineError, notFound } from "../errors.ts";
+import type { Catalog } from "../nodes/index.ts";
+import type { Store } from "../store/types.ts";
+import type { Clock } from "./clock.ts";
+import type { WebhookRouter } from "./webhook-router.ts";
+
+/** Saving flows: validation (every problem at once), versioning and the webhook routing table. */
+export class FlowService {
+  constructor(
+    private readonly store: Store,
+    private readonly catalog: Catalog,
+    private readonly router: WebhookRouter,
+    private readonly clock: Clock,
+  ) {}
+
+  async loadActive(): Promise<void> {
+    for (const flow of await this.store.listFlows()) this.router.setFlow(flow);
+  }
+
+  validate(raw: unknown, flowId?: string): FlowInput {
+    const result = validateFlow(raw, this.catalog.view, {
+      takenRoutes: (route) => this.router.ownerOf(route.method, route.path, flowId),
+    });
+    if (!result.ok) {
+      const count = result.problems.length;
+      throw new EngineError("INVALID_FLOW", `flow has ${count} problem${count === 1 ? "" : "s"}`, { problems: result.problems });
+    }
+    return result.flow;
+  }
+
+  async create(raw: unknown): Promise<FlowDocument> {
+    const flow = await this.store.createFlow(this.validate(raw), this.clock.now());
+    this.router.setFlow(flow);
+    return flow;
+  }
+
+  async update(id: string, raw: unknown, expectedVersion: number): Promise<FlowDocument> {
+    if (!(await this.store.getFlow(id))) throw notFound("flow", id);
+    const flow = await this.store.updateFlow(id, this.validate(raw, id), expectedVersion, this.clock.now());
+    this.router.setFlow(flow);
+    return flow;
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!(await this.store.deleteFlow(id))) throw notFound("flow", id);
+    this.router.removeFlow(id);
+  }
+
+  async get(id: string): Promise<FlowDocument> {
+    const flow = await this.store.getFlow(id);
+    if (!flow) throw notFound("flow", id);
+    return flow;
+  }
+
+  /** The webhook URL path a node listens on, for the editor's "copy URL". */
+  static hookPath(config: Record<string, unknown>): string | undefined {
+    return webhookRouteOf(config)?.path;
+  }
+}

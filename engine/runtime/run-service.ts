@@ -1,0 +1,123 @@
+import type { FlowDocument, Message, RunWithSteps } from "../model/index.ts";
+import { EngineError, notFound } from "../errors.ts";
+import { newId } from "../ids.ts";
+import { triggerStep } from "../store/journal.ts";
+import type { ClaimedRun, FrontierItem, NewRun, Store } from "../store/types.ts";
+import type { Clock } from "./clock.ts";
+import type { EventBus } from "./events.ts";
+import type { Worker } from "./worker.ts";
+
+export interface StartRun {
+  flow: FlowDocument;
+  triggerNodeId: string;
+  message: Message;
+  idempotency?: { scope: string; key: string; ttlMs: number };
+  /** Id chosen by the caller, so a reply waiter can be registered before the run exists. */
+  runId?: string;
+  retryOf?: string;
+}
+
+/** Starting runs (webhook, manual, retry) and canceling them. */
+export class RunService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+    private readonly worker: () => Worker | undefined,
+  ) {}
+
+  /** Commits the run with its trigger message before returning: an acknowledged run is durable. */
+  async start(request: StartRun): Promise<{ runId: string; replayed: boolean }> {
+    const { flow, triggerNodeId, message } = request;
+    const trigger = flow.nodes.find((n) => n.id === triggerNodeId);
+    if (!trigger) throw notFound("trigger node", triggerNodeId);
+    const now = this.clock.now();
+    const runId = request.runId ?? newId("run", now);
+    const frontier = initialFrontier(flow, triggerNodeId);
+    const worker = this.worker();
+    const adopt = worker?.hasCapacity() ?? false;
+    const newRun: NewRun = {
+      id: runId,
+      flowId: flow.id,
+      flowVersion: flow.version,
+      triggerNodeId,
+      triggerType: trigger.type,
+      message,
+      frontier,
+      now,
+      retryOf: request.retryOf,
+      idempotency: request.idempotency && {
+        scope: request.idempotency.scope,
+        key: request.idempotency.key,
+        expiresAt: now + request.idempotency.ttlMs,
+      },
+      leaseTo: adopt && worker ? { owner: worker.owner, until: worker.leaseUntil() } : undefined,
+    };
+    const result = await this.store.enqueueRun(newRun);
+    if (result.replayed) return result;
+    this.events.emit({ type: "run.queued", runId, flowId: flow.id, status: "queued" });
+    if (adopt && worker) worker.adopt(claimedFromNew(newRun));
+    else worker?.wake();
+    return result;
+  }
+
+  async startManual(flowId: string, payload: Message | undefined): Promise<string> {
+    const flow = await this.store.getFlow(flowId);
+    if (!flow) throw notFound("flow", flowId);
+    const manual = flow.nodes.find((n) => n.type === "manual");
+    if (!manual) {
+      throw new EngineError("NO_MANUAL_TRIGGER", "this flow has no manual trigger; add a Manual node to run it by hand");
+    }
+    const message = payload === undefined ? ((manual.config.payload ?? {}) as Message) : payload;
+    return (await this.start({ flow, triggerNodeId: manual.id, message })).runId;
+  }
+
+  /** A new run of the current flow version from the same trigger message. */
+  async retry(runId: string): Promise<string> {
+    const run = await this.store.getRun(runId);
+    if (!run) throw notFound("run", runId);
+    const flow = (await this.store.getFlow(run.flowId)) ?? (await this.store.getFlow(run.flowId, run.flowVersion));
+    if (!flow) throw notFound("flow", run.flowId);
+    const message = (await this.store.getRunMessage(runId)) ?? null;
+    return (await this.start({ flow, triggerNodeId: run.triggerNodeId, message, retryOf: runId })).runId;
+  }
+
+  async cancel(runId: string): Promise<RunWithSteps> {
+    const status = await this.store.cancelRun(runId, this.clock.now());
+    if (!status) throw notFound("run", runId);
+    const run = await this.store.getRun(runId);
+    if (status === "canceled") this.events.emit({ type: "run.finished", runId, flowId: run!.flowId, status });
+    return run!;
+  }
+}
+
+export function initialFrontier(flow: FlowDocument, triggerNodeId: string): FrontierItem[] {
+  const executions = new Map<string, number>();
+  let seq = 2;
+  return flow.edges
+    .filter((e) => e.source === triggerNodeId && e.sourcePort === "out")
+    .map((edge) => {
+      const execution = (executions.get(edge.target) ?? 0) + 1;
+      executions.set(edge.target, execution);
+      return { seq: seq++, nodeId: edge.target, from: { seq: 1, port: "out", index: 0 }, execution };
+    });
+}
+
+function claimedFromNew(run: NewRun): ClaimedRun {
+  const iso = new Date(run.now).toISOString();
+  return {
+    run: {
+      id: run.id,
+      flowId: run.flowId,
+      flowVersion: run.flowVersion,
+      triggerNodeId: run.triggerNodeId,
+      triggerType: run.triggerType,
+      status: "running",
+      createdAt: iso,
+      startedAt: iso,
+    },
+    steps: [triggerStep(run)],
+    frontier: run.frontier,
+    nextSeq: run.frontier.reduce((max, item) => Math.max(max, item.seq), 1) + 1,
+  };
+}

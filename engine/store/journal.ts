@@ -1,0 +1,43 @@
+import type { Message, Step } from "../model/index.ts";
+import type { NewRun, StepRecord } from "./types.ts";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Steps as the API shows them: each input resolved from its parent's output (stored once). */
+export function materialiseSteps(records: StepRecord[]): Step[] {
+  const bySeq = new Map(records.map((r) => [r.seq, r]));
+  return records.map((r) => {
+    let input: Message | null = null;
+    if (r.inputRef) input = bySeq.get(r.inputRef.seq)?.outputs[r.inputRef.port]?.[r.inputRef.index] ?? null;
+    const step: Step = {
+      seq: r.seq,
+      nodeId: r.nodeId,
+      nodeType: r.nodeType,
+      status: r.status,
+      input,
+      outputs: r.outputs,
+      attempts: r.attempts,
+      startedAt: iso(r.startedAt),
+      finishedAt: iso(r.finishedAt),
+    };
+    if (r.error) step.error = r.error;
+    if (r.meta) step.meta = r.meta;
+    return step;
+  });
+}
+
+
+/** Step 1 of every run: the trigger, whose output is the trigger message. */
+export function triggerStep(run: Pick<NewRun, "triggerNodeId" | "triggerType" | "message" | "now">): StepRecord {
+  return {
+    seq: 1,
+    nodeId: run.triggerNodeId,
+    nodeType: run.triggerType,
+    status: "succeeded",
+    inputRef: null,
+    outputs: { out: [run.message] },
+    attempts: 1,
+    startedAt: run.now,
+    finishedAt: run.now,
+  };
+}

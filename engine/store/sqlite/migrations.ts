@@ -1,0 +1,75 @@
+/** Append-only: never edit a shipped migration, add a new one. */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE flows (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE flow_versions (
+    flow_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    saved_at INTEGER NOT NULL,
+    PRIMARY KEY (flow_id, version)
+  ) WITHOUT ROWID;
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    flow_id TEXT NOT NULL,
+    flow_version INTEGER NOT NULL,
+    trigger_node_id TEXT NOT NULL,
+    trigger_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    available_at INTEGER NOT NULL,
+    frontier TEXT NOT NULL,
+    next_seq INTEGER NOT NULL,
+    retry_of TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX runs_pending ON runs (available_at) WHERE status IN ('queued', 'running');
+  CREATE INDEX runs_by_flow ON runs (flow_id, id);
+  CREATE INDEX runs_by_status ON runs (status, id);
+  CREATE TABLE steps (
+    run_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    node_id TEXT NOT NULL,
+    node_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    input_ref TEXT,
+    outputs TEXT NOT NULL,
+    error TEXT,
+    attempts INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER NOT NULL,
+    meta TEXT,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE dedupe_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    first_seen_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    PRIMARY KEY (scope, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX dedupe_by_run ON dedupe_keys (run_id);
+  CREATE INDEX dedupe_by_expiry ON dedupe_keys (expires_at) WHERE expires_at IS NOT NULL;
+  `,
+];

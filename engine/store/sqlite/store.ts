@@ -1,0 +1,282 @@
+import Database from "better-sqlite3";
+import type { FlowDocument, FlowInput, Message, RunStatus, RunWithSteps } from "../../model/index.ts";
+import { newId } from "../../ids.ts";
+import { materialiseSteps, triggerStep } from "../journal.ts";
+import {
+  LeaseLostError,
+  VersionConflictError,
+  type ClaimedRun,
+  type CommitStep,
+  type DedupeClaim,
+  type DedupeOutcome,
+  type EnqueueResult,
+  type FinishRun,
+  type FlowVersionInfo,
+  type NewRun,
+  type ParkRun,
+  type RunPage,
+  type RunQuery,
+  type StepRecord,
+  type Store,
+} from "../types.ts";
+import { GroupCommit } from "./group-commit.ts";
+import { SQLITE_MIGRATIONS } from "./migrations.ts";
+import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
+import { prepareStatements, type Statements } from "./statements.ts";
+
+export interface SqliteStoreOptions {
+  /** File path, or ":memory:". */
+  filename: string;
+  /** `full` (default) survives power loss; `normal` only a process crash. */
+  synchronous?: "full" | "normal";
+}
+
+export class SqliteStore implements Store {
+  readonly kind = "sqlite" as const;
+  readonly db: Database.Database;
+  readonly writes: GroupCommit;
+  private readonly sql: Statements;
+
+  constructor(options: SqliteStoreOptions) {
+    this.db = new Database(options.filename);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+    this.db.pragma("busy_timeout = 5000");
+    this.db.pragma("foreign_keys = OFF");
+    migrate(this.db);
+    this.sql = prepareStatements(this.db);
+    this.writes = new GroupCommit(this.db);
+  }
+
+  async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
+    return this.writes.run(() => {
+      const doc: FlowDocument = { ...input, id: newId("flw", now), version: 1 };
+      const text = JSON.stringify(doc);
+      this.sql.insertFlow.run(doc.id, doc.name, doc.active ? 1 : 0, 1, text, now, now);
+      this.sql.insertFlowVersion.run(doc.id, 1, doc.name, text, now);
+      return flowFromRow(text, { created_at: now, updated_at: now });
+    });
+  }
+
+  async updateFlow(id: string, input: FlowInput, expectedVersion: number, now: number): Promise<FlowDocument> {
+    return this.writes.run(() => {
+      const row = this.sql.getFlow.get(id) as { doc: string; version: number; created_at: number; updated_at: number } | undefined;
+      if (!row) throw new FlowNotFoundError(id);
+      if (row.version !== expectedVersion) throw new VersionConflictError(flowFromRow(row.doc, row));
+      const doc: FlowDocument = { ...input, id, version: row.version + 1 };
+      const text = JSON.stringify(doc);
+      this.sql.updateFlow.run(doc.name, doc.active ? 1 : 0, doc.version, text, now, id);
+      this.sql.insertFlowVersion.run(id, doc.version, doc.name, text, now);
+      return flowFromRow(text, { created_at: row.created_at, updated_at: now });
+    });
+  }
+
+  async getFlow(id: string, version?: number): Promise<FlowDocument | undefined> {
+    if (version !== undefined) {
+      const row = this.sql.getFlowVersion.get(id, version) as { doc: string } | undefined;
+      return row ? flowFromRow(row.doc, {}) : undefined;
+    }
+    const row = this.sql.getFlow.get(id) as { doc: string; created_at: number; updated_at: number } | undefined;
+    return row ? flowFromRow(row.doc, row) : undefined;
+  }
+
+  async listFlows(): Promise<FlowDocument[]> {
+    const rows = this.sql.listFlows.all() as { doc: string; created_at: number; updated_at: number }[];
+    return rows.map((row) => flowFromRow(row.doc, row));
+  }
+
+  async listFlowVersions(id: string): Promise<FlowVersionInfo[] | undefined> {
+    if (!this.sql.getFlow.get(id)) return undefined;
+    const rows = this.sql.listFlowVersions.all(id) as { version: number; name: string; saved_at: number }[];
+    return rows.map((r) => ({ version: r.version, name: r.name, savedAt: new Date(r.saved_at).toISOString() }));
+  }
+
+  async deleteFlow(id: string): Promise<boolean> {
+    return this.writes.run(() => this.sql.deleteFlow.run(id).changes > 0);
+  }
+
+  async enqueueRun(run: NewRun): Promise<EnqueueResult> {
+    return this.writes.run(() => {
+      if (run.idempotency) {
+        const { scope, key, expiresAt } = run.idempotency;
+        const existing = this.sql.getIdempotency.get(scope, key, run.now) as { run_id: string } | undefined;
+        if (existing) return { runId: existing.run_id, replayed: true };
+        this.sql.putIdempotency.run(scope, key, run.id, expiresAt);
+      }
+      const leased = run.leaseTo !== undefined;
+      this.sql.insertRun.run(
+        run.id,
+        run.flowId,
+        run.flowVersion,
+        run.triggerNodeId,
+        run.triggerType,
+        leased ? "running" : "queued",
+        run.now,
+        leased ? run.now : null,
+        run.leaseTo?.owner ?? null,
+        run.leaseTo?.until ?? null,
+        run.now,
+        JSON.stringify(run.frontier),
+        nextSeqAfter(run),
+        run.retryOf ?? null,
+      );
+      for (const step of run.seedSteps ?? []) this.sql.insertStep.run(...stepRowValues(run.id, step));
+      if (!run.seedSteps?.some((s) => s.seq === 1)) {
+        this.sql.insertStep.run(...stepRowValues(run.id, triggerStep(run)));
+      }
+      return { runId: run.id, replayed: false };
+    });
+  }
+
+  async claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]> {
+    if (limit <= 0) return [];
+    return this.writes.run(() => {
+      const rows = this.sql.claimRuns.all(owner, leaseUntil, now, now, now, limit) as (RunRow & {
+        frontier: string;
+        next_seq: number;
+      })[];
+      return rows.map((row) => ({
+        run: runFromRow({ ...row, flow_name: null }),
+        steps: (this.sql.getSteps.all(row.id) as StepRow[]).map(stepRecordFromRow),
+        frontier: JSON.parse(row.frontier),
+        nextSeq: row.next_seq,
+      }));
+    });
+  }
+
+  async renewLeases(owner: string, runIds: string[], leaseUntil: number): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    return this.writes.run(() => runIds.filter((id) => this.sql.renewLease.run(leaseUntil, id, owner).changes > 0));
+  }
+
+  async commitStep(commit: CommitStep): Promise<void> {
+    return this.writes.run(() => {
+      const updated = this.sql.updateFrontier.run(JSON.stringify(commit.frontier), commit.nextSeq, commit.runId, commit.owner);
+      if (updated.changes === 0) throw new LeaseLostError(commit.runId);
+      if (commit.step) this.sql.insertStep.run(...stepRowValues(commit.runId, commit.step));
+    });
+  }
+
+  async parkRun(park: ParkRun): Promise<void> {
+    return this.writes.run(() => {
+      const updated = this.sql.parkRun.run(JSON.stringify(park.frontier), park.nextSeq, park.availableAt, park.runId, park.owner);
+      if (updated.changes === 0) throw new LeaseLostError(park.runId);
+    });
+  }
+
+  async finishRun(finish: FinishRun): Promise<void> {
+    return this.writes.run(() => {
+      const error = finish.error === undefined ? null : JSON.stringify(finish.error);
+      const updated = this.sql.finishRun.run(finish.status, error, finish.now, finish.runId, finish.owner);
+      if (updated.changes === 0) throw new LeaseLostError(finish.runId);
+      if (finish.step) this.sql.insertStep.run(...stepRowValues(finish.runId, finish.step));
+      if (finish.status === "failed") this.sql.releaseDedupe.run(finish.runId);
+    });
+  }
+
+  async releaseRuns(owner: string, runIds: string[]): Promise<void> {
+    if (runIds.length === 0) return;
+    return this.writes.run(() => {
+      for (const id of runIds) this.sql.releaseRun.run(id, owner);
+    });
+  }
+
+  async cancelRun(runId: string, now: number): Promise<RunStatus | undefined> {
+    return this.writes.run(() => {
+      this.sql.cancelRun.run(now, runId);
+      const row = this.sql.getRunStatus.get(runId) as { status: RunStatus } | undefined;
+      return row?.status;
+    });
+  }
+
+  async getRun(id: string): Promise<RunWithSteps | undefined> {
+    const row = this.sql.getRun.get(id) as RunRow | undefined;
+    if (!row) return undefined;
+    return { ...runFromRow(row), steps: materialiseSteps(await this.getJournal(id)) };
+  }
+
+  async getJournal(id: string): Promise<StepRecord[]> {
+    return (this.sql.getSteps.all(id) as StepRow[]).map(stepRecordFromRow);
+  }
+
+  async getRunMessage(id: string): Promise<Message | undefined> {
+    const row = this.sql.getTriggerOutputs.get(id) as { outputs: string } | undefined;
+    return row ? (JSON.parse(row.outputs).out?.[0] as Message) : undefined;
+  }
+
+  async listRuns(query: RunQuery): Promise<RunPage> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.flowId !== undefined) where.push("r.flow_id = ?") && params.push(query.flowId);
+    if (query.status !== undefined) where.push("r.status = ?") && params.push(query.status);
+    if (query.triggerType !== undefined) where.push("r.trigger_type = ?") && params.push(query.triggerType);
+    if (query.since !== undefined) where.push("r.created_at >= ?") && params.push(query.since);
+    if (query.until !== undefined) where.push("r.created_at < ?") && params.push(query.until);
+    if (query.cursor !== undefined) where.push("r.id < ?") && params.push(query.cursor);
+    if (query.text !== undefined && query.text !== "") {
+      where.push("EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.seq = 1 AND instr(s.outputs, ?) > 0)");
+      params.push(query.text);
+    }
+    const sql = `SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id
+      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY r.id DESC LIMIT ?`;
+    params.push(query.limit + 1);
+    const rows = this.db.prepare(sql).all(...params) as RunRow[];
+    const page = rows.slice(0, query.limit).map(runFromRow);
+    return { runs: page, nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+  }
+
+  async findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined> {
+    const row = this.sql.getIdempotency.get(scope, key, now) as { run_id: string } | undefined;
+    return row?.run_id;
+  }
+
+  async claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome> {
+    return this.writes.run(() => {
+      const existing = this.sql.getDedupe.get(claim.scope, claim.key) as
+        | { run_id: string; first_seen_at: number; expires_at: number | null }
+        | undefined;
+      const live = existing && (existing.expires_at === null || existing.expires_at > claim.now);
+      if (live && existing.run_id !== claim.runId) {
+        return { first: false, firstRunId: existing.run_id, firstSeenAt: existing.first_seen_at };
+      }
+      if (!live) this.sql.putDedupe.run(claim.scope, claim.key, claim.runId, claim.now, claim.expiresAt);
+      return { first: true };
+    });
+  }
+
+  async releaseDedupeKeys(runId: string): Promise<void> {
+    return this.writes.run(() => void this.sql.releaseDedupe.run(runId));
+  }
+
+  async close(): Promise<void> {
+    this.writes.flush();
+    this.db.close();
+  }
+}
+
+export class FlowNotFoundError extends Error {
+  readonly code = "NOT_FOUND";
+  constructor(id: string) {
+    super(`no flow with id ${id}`);
+  }
+}
+
+function nextSeqAfter(run: NewRun): number {
+  let max = 1;
+  for (const item of run.frontier) max = Math.max(max, item.seq);
+  for (const step of run.seedSteps ?? []) max = Math.max(max, step.seq);
+  return max + 1;
+}
+
+function migrate(db: Database.Database): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  const applied = (db.prepare("SELECT max(version) AS v FROM schema_migrations").get() as { v: number | null }).v ?? 0;
+  SQLITE_MIGRATIONS.forEach((sql, index) => {
+    const version = index + 1;
+    if (version <= applied) return;
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(version, Date.now());
+    }).immediate();
+  });
+}

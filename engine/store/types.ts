@@ -1,0 +1,189 @@
+import type {
+  FlowDocument,
+  FlowInput,
+  Message,
+  MessageRef,
+  PortOutputs,
+  Run,
+  RunStatus,
+  RunWithSteps,
+  StepError,
+  StepStatus,
+} from "../model/index.ts";
+
+/** A unit of pending work in a run: deliver a message to a node. Seq is reserved up front. */
+export interface FrontierItem {
+  seq: number;
+  nodeId: string;
+  from: MessageRef;
+  /** n-th execution of this node in the run (Idempotency-Key); fixed when scheduled. */
+  execution: number;
+  /** Deferred (delay node) until this time, in ms since the epoch. */
+  wakeAt?: number;
+}
+
+/** A journal entry as the executor writes it; `input` is a reference, never a copy. */
+export interface StepRecord {
+  seq: number;
+  nodeId: string;
+  nodeType: string;
+  status: StepStatus;
+  inputRef: MessageRef | null;
+  outputs: PortOutputs;
+  error?: StepError;
+  attempts: number;
+  startedAt: number;
+  finishedAt: number;
+  meta?: Record<string, unknown>;
+}
+
+export interface NewRun {
+  id: string;
+  flowId: string;
+  flowVersion: number;
+  triggerNodeId: string;
+  triggerType: string;
+  message: Message;
+  /** Work scheduled from the trigger's output (step 1). */
+  frontier: FrontierItem[];
+  now: number;
+  /** Ingress idempotency: a second enqueue with the same scope+key returns the first run. */
+  idempotency?: { scope: string; key: string; expiresAt: number };
+  retryOf?: string;
+  /** Journal to copy from the original run (retry from a node). */
+  seedSteps?: StepRecord[];
+  /** Lease the run to this owner at once (the in-process worker's fast path). */
+  leaseTo?: { owner: string; until: number };
+}
+
+export interface EnqueueResult {
+  runId: string;
+  /** True when an idempotency key matched an earlier run: no new run was created. */
+  replayed: boolean;
+}
+
+/** Everything a worker needs to resume a run. */
+export interface ClaimedRun {
+  run: Run;
+  steps: StepRecord[];
+  frontier: FrontierItem[];
+  nextSeq: number;
+}
+
+export interface CommitStep {
+  runId: string;
+  owner: string;
+  step?: StepRecord;
+  frontier: FrontierItem[];
+  nextSeq: number;
+}
+
+export interface FinishRun {
+  runId: string;
+  owner: string;
+  status: Extract<RunStatus, "succeeded" | "failed">;
+  error?: StepError;
+  step?: StepRecord;
+  now: number;
+}
+
+export interface ParkRun {
+  runId: string;
+  owner: string;
+  frontier: FrontierItem[];
+  nextSeq: number;
+  availableAt: number;
+}
+
+export interface RunQuery {
+  flowId?: string;
+  status?: RunStatus;
+  triggerType?: string;
+  since?: number;
+  until?: number;
+  text?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface RunPage {
+  runs: Run[];
+  nextCursor: string | null;
+}
+
+export interface DedupeClaim {
+  scope: string;
+  key: string;
+  runId: string;
+  now: number;
+  /** null = forever */
+  expiresAt: number | null;
+}
+
+export type DedupeOutcome =
+  | { first: true }
+  | { first: false; firstRunId: string; firstSeenAt: number };
+
+export interface FlowVersionInfo {
+  version: number;
+  name: string;
+  savedAt: string;
+}
+
+/**
+ * The persistence boundary: async domain operations, each atomic on its own. No generic
+ * transaction leaks out, so SQLite (synchronous, group commit inside) and PostgreSQL
+ * (pooled) implement the same contract and pass the same tests.
+ */
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+
+  createFlow(input: FlowInput, now: number): Promise<FlowDocument>;
+  /** Throws VersionConflictError when `expectedVersion` is not the stored one. */
+  updateFlow(id: string, input: FlowInput, expectedVersion: number, now: number): Promise<FlowDocument>;
+  getFlow(id: string, version?: number): Promise<FlowDocument | undefined>;
+  listFlows(): Promise<FlowDocument[]>;
+  listFlowVersions(id: string): Promise<FlowVersionInfo[] | undefined>;
+  /** Returns false when there was no such flow. Its runs stay readable. */
+  deleteFlow(id: string): Promise<boolean>;
+
+  enqueueRun(run: NewRun): Promise<EnqueueResult>;
+  claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]>;
+  /** Extends the lease of runs still owned by `owner`; returns the ids still owned. */
+  renewLeases(owner: string, runIds: string[], leaseUntil: number): Promise<string[]>;
+  /** Journals one step with the new frontier; throws LeaseLostError if the run is no longer ours. */
+  commitStep(commit: CommitStep): Promise<void>;
+  /** Lets go of a run whose remaining work is all deferred until `availableAt`. */
+  parkRun(park: ParkRun): Promise<void>;
+  finishRun(finish: FinishRun): Promise<void>;
+  /** Hands runs back to the queue (graceful shutdown). */
+  releaseRuns(owner: string, runIds: string[]): Promise<void>;
+  /** queued/running → canceled; returns the run's status afterwards, or undefined if unknown. */
+  cancelRun(runId: string, now: number): Promise<RunStatus | undefined>;
+
+  getRun(id: string): Promise<RunWithSteps | undefined>;
+  /** The journal with outputs, as the executor or a retry needs it. */
+  getJournal(id: string): Promise<StepRecord[]>;
+  getRunMessage(id: string): Promise<Message | undefined>;
+  listRuns(query: RunQuery): Promise<RunPage>;
+  findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined>;
+
+  claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome>;
+  releaseDedupeKeys(runId: string): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+export class VersionConflictError extends Error {
+  readonly code = "VERSION_CONFLICT";
+  constructor(readonly current: FlowDocument) {
+    super(`flow ${current.id} is at version ${current.version}; reload it and apply your change again`);
+  }
+}
+
+export class LeaseLostError extends Error {
+  readonly code = "LEASE_LOST";
+  constructor(readonly runId: string) {
+    super(`run ${runId} is no longer leased to this worker`);
+  }
+}
