@@ -28,7 +28,26 @@ export function Canvas({ dark }: { dark: boolean }) {
   );
   const nodes = useMemo(() => deriver.nodes(slice), [slice]);
   const edges = useMemo(() => deriver.edges(slice), [slice]);
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, flowToScreenPosition, fitView, setCenter, getZoom } = useReactFlow();
+  const revealId = useEditor((s) => s.revealId);
+  useEffect(() => {
+    if (!revealId) return;
+    const frame = requestAnimationFrame(() => {
+      editorStore.setState({ revealId: null });
+      const node = state().doc.nodes.find((n) => n.id === revealId);
+      const box = document.querySelector(".rn-canvas")?.getBoundingClientRect();
+      if (!node || !box) return;
+      const size = state().measured[revealId] ?? { width: 210, height: 80 };
+      const a = flowToScreenPosition(node.position);
+      const b = flowToScreenPosition({ x: node.position.x + size.width + 40, y: node.position.y + size.height });
+      const inside = a.x >= box.left && a.y >= box.top && b.x <= box.right && b.y <= box.bottom;
+      if (inside) return;
+      // Small flows: show all of it; large ones: bring the new node to the centre.
+      if (state().doc.nodes.length <= 30) void fitView({ maxZoom: 1, padding: 0.25, duration: 200 });
+      else void setCenter(node.position.x + size.width / 2, node.position.y + size.height / 2, { zoom: getZoom(), duration: 200 });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [revealId, flowToScreenPosition, setCenter, getZoom, fitView]);
   const openSeq = useEditor((s) => s.openSeq);
   useEffect(() => {
     if (openSeq > 0) requestAnimationFrame(() => void fitView({ maxZoom: 1, padding: 0.3 }));

@@ -2,6 +2,7 @@ import { memo, type MouseEvent } from "react";
 import { Handle, Position, useReactFlow, useStore, type NodeProps } from "@xyflow/react";
 import { editorStore } from "../store/editor-store.ts";
 import type { RunnelNode } from "./to-react-flow.ts";
+import { Icon } from "../panels/Icon.tsx";
 
 /** Below this zoom, nodes draw as a plain coloured card: cheaper and still readable. */
 export const SIMPLE_ZOOM = 0.5;
@@ -34,7 +35,7 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<RunnelNode>) {
   return (
     <div className={classes} data-testid={`node-${data.typeName}`} data-node-id={id}>
       <div className="rn-node-head">
-        <span className="rn-node-icon" aria-hidden>{data.icon}</span>
+        <span className="rn-node-icon" aria-hidden><Icon name={data.icon} size={simple ? 22 : 15} /></span>
         <span className="rn-node-titles">
           <span className="rn-node-title">{data.title}</span>
           {data.subtitle && !simple ? <span className="rn-node-subtitle">{data.subtitle}</span> : null}

@@ -1,7 +1,8 @@
 import { useMemo, useState, type KeyboardEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { editorStore, useEditor } from "../store/editor-store.ts";
-import { iconOf, searchCatalog } from "../store/catalog.ts";
+import { searchCatalog } from "../store/catalog.ts";
+import { Icon, iconName } from "../panels/Icon.tsx";
 import { placeNode } from "./place-node.ts";
 
 /** The node picker that quick connect opens where the user let go of a port. */
@@ -62,7 +63,7 @@ export function QuickPicker() {
               onClick={() => choose(i)}
               data-testid={`pick-${t.type}`}
             >
-              <span className="rn-node-icon">{iconOf(t, t.type)}</span>
+              <span className="rn-node-icon"><Icon name={iconName(t.icon, t.type, t.category)} /></span>
               <span className="rn-picker-text">
                 <strong>{t.title}</strong>
                 <small>{t.description}</small>

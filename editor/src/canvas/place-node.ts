@@ -33,7 +33,7 @@ export function placeNode(type: NodeType, position: { x: number; y: number }, fr
     return checkConnection(attempt, added.doc, state().catalog).ok ? addEdge(added.doc, attempt).doc : added.doc;
   });
   select({ nodes: new Set([newId]) });
-  editorStore.setState({ picker: null, focusNodeId: newId });
+  editorStore.setState({ picker: null, focusNodeId: newId, revealId: newId });
   return newId;
 }
 

@@ -1,6 +1,7 @@
 import type { Edge, Node } from "@xyflow/react";
 import type { FlowProblem } from "../../../engine/model/index.ts";
-import { iconOf, inputPortsOf, outputPortsOf } from "../store/catalog.ts";
+import { inputPortsOf, outputPortsOf } from "../store/catalog.ts";
+import { iconName } from "../panels/Icon.tsx";
 import type { EditorState } from "../store/editor-store.ts";
 import type { NodeOutcome } from "../store/run-overlay.ts";
 
@@ -95,7 +96,7 @@ export function createDeriver() {
             typeName: node.type,
             title: node.name || type?.title || node.type,
             subtitle: node.name ? (type?.title ?? node.type) : "",
-            icon: iconOf(type, node.type),
+            icon: iconName(type?.icon, node.type, type?.category ?? ""),
             category: type?.category ?? "unknown",
             inputs: inputPortsOf(type),
             outputs: outputPortsOf(type, node),

@@ -24,7 +24,7 @@ export function Field(props: FieldProps) {
   const id = `f-${path.replace(/[^\w-]/g, "-")}`;
   const compound = spec.kind === "object" || spec.kind === "list" || spec.kind === "keyvalue" || spec.kind === "variant";
   return (
-    <div className={`rn-field kind-${spec.kind} ${problems.length ? "has-problem" : ""}`} data-field={path}>
+    <div className={`rn-field kind-${spec.kind} ${spec.required ? "is-required" : ""} ${problems.length ? "has-problem" : ""}`} data-field={path}>
       <label htmlFor={id} className="rn-field-label">
         {spec.label}
         {spec.required ? <span className="rn-required" title="required">*</span> : null}

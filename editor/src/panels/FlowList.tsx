@@ -5,6 +5,7 @@ import { useFlows } from "../store/flows-store.ts";
 import { useEditor } from "../store/editor-store.ts";
 import { duplicate, remove, rename } from "../store/persistence.ts";
 import { flowPath, navigate } from "../router.ts";
+import { Icon } from "./Icon.tsx";
 
 /** Flows in the sidebar: open, create, rename (double-click), duplicate, delete, search. */
 export function FlowList() {
@@ -62,8 +63,8 @@ export function FlowList() {
               </a>
             )}
             <span className="rn-row-actions">
-              <button className="rn-icon-btn" title="Duplicate" onClick={() => void duplicate(flow)} aria-label={`Duplicate ${flow.name}`}>⧉</button>
-              <button className="rn-icon-btn" title="Delete" onClick={() => confirmDelete(flow)} aria-label={`Delete ${flow.name}`}>🗑</button>
+              <button className="rn-icon-btn" title="Duplicate" onClick={() => void duplicate(flow)} aria-label={`Duplicate ${flow.name}`}><Icon name="duplicate" size={13} /></button>
+              <button className="rn-icon-btn" title="Delete" onClick={() => confirmDelete(flow)} aria-label={`Delete ${flow.name}`}><Icon name="trash" size={13} /></button>
             </span>
           </li>
         ))}

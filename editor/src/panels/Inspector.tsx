@@ -4,7 +4,8 @@ import { useShallow } from "zustand/react/shallow";
 import { nodeSettingsSchema, type FlowNode } from "../../../engine/model/index.ts";
 import { change, editorStore, select, useEditor } from "../store/editor-store.ts";
 import { removeElements, updateNode } from "../store/doc-actions.ts";
-import { iconOf, type JsonSchema } from "../store/catalog.ts";
+import type { JsonSchema } from "../store/catalog.ts";
+import { Icon, iconName } from "./Icon.tsx";
 import { fieldsOf, problemsFor } from "./schema-fields.ts";
 import { Field } from "./FieldInput.tsx";
 import { setKey } from "./CompoundFields.tsx";
@@ -57,10 +58,10 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   useEffect(() => {
     if (!focus) return;
     editorStore.setState({ focusNodeId: null });
-    // Focus the first field that still needs a value, else the first field.
+    // Focus the first required field that is still empty, so typing configures the node.
     const form = formRef.current;
-    const empty = [...(form?.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input:not([type=checkbox]), textarea") ?? [])].find((el) => el.value === "");
-    (empty ?? form?.querySelector<HTMLElement>("input, textarea, select"))?.focus();
+    const empty = [...(form?.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(".rn-form .is-required input, .rn-form .is-required textarea") ?? [])].find((el) => el.value === "");
+    empty?.focus();
   }, [focus]);
   if (!node) return null;
 
@@ -73,7 +74,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   return (
     <div className="rn-inspector-body" ref={formRef}>
       <header className={`rn-inspector-head cat-${type?.category ?? "unknown"}`}>
-        <span className="rn-node-icon big" aria-hidden>{iconOf(type, node.type)}</span>
+        <span className="rn-node-icon big" aria-hidden><Icon name={iconName(type?.icon, node.type, type?.category ?? "")} size={20} /></span>
         <div>
           <h2>{type?.title ?? node.type}</h2>
           <p className="rn-muted">{type?.description ?? "This node type is not in the catalog."}</p>

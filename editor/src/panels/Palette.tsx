@@ -1,8 +1,9 @@
 import { useMemo, useState, type DragEvent } from "react";
 import { useReactFlow } from "@xyflow/react";
 import { useEditor } from "../store/editor-store.ts";
-import { CATEGORY_LABELS, iconOf, searchCatalog, type NodeType } from "../store/catalog.ts";
+import { CATEGORY_LABELS, searchCatalog, type NodeType } from "../store/catalog.ts";
 import { NODE_CATEGORIES } from "../../../engine/model/index.ts";
+import { Icon, iconName } from "./Icon.tsx";
 import { continuationFrom, placeNode } from "../canvas/place-node.ts";
 
 export const PALETTE_MIME = "application/x-runnel-node-type";
@@ -63,7 +64,7 @@ export function Palette() {
                   title={`${t.description}\nClick to add (after the selected node), or drag onto the canvas.`}
                   data-testid={`palette-${t.type}`}
                 >
-                  <span className="rn-node-icon" aria-hidden>{iconOf(t, t.type)}</span>
+                  <span className="rn-node-icon" aria-hidden><Icon name={iconName(t.icon, t.type, t.category)} /></span>
                   <span className="rn-palette-text">
                     <strong>{t.title}</strong>
                     <small>{t.description}</small>

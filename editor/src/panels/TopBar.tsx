@@ -6,6 +6,7 @@ import { webhookUrl } from "../api-client.ts";
 import { addNote } from "../store/doc-actions.ts";
 import { layoutAll } from "../canvas/layout-action.ts";
 import { RunButton } from "./RunButton.tsx";
+import { Icon } from "./Icon.tsx";
 
 const mod = typeof navigator !== "undefined" && /Mac/.test(navigator.platform) ? "⌘" : "Ctrl+";
 
@@ -58,25 +59,25 @@ export function TopBar({ dark, onToggleTheme }: { dark: boolean; onToggleTheme: 
       <button className="rn-btn primary" onClick={() => void save()} disabled={s.saving} title={`Save (${mod}S)`} data-testid="save">
         Save
       </button>
-      <label className={`rn-switch ${s.active ? "on" : ""}`} title="Active flows listen on their triggers">
-        <input type="checkbox" role="switch" checked={s.active} disabled={busy || s.saving} onChange={() => void toggleActive()} data-testid="active-toggle" />
+      <label className={`rn-switch ${s.active ? "on" : ""}`} title="Active flows listen on their triggers" data-testid="active-toggle">
+        <input type="checkbox" role="switch" checked={s.active} disabled={busy || s.saving} onChange={() => void toggleActive()} />
         <span className="rn-switch-track" aria-hidden><span className="rn-switch-thumb" /></span>
         {s.active ? "Active" : "Inactive"}
       </label>
       <RunButton />
       <button className="rn-btn" onClick={() => void copyWebhook()} data-testid="copy-webhook" title="Copy the webhook URL">
-        🔗 Webhook URL
+        <Icon name="link" /> Webhook URL
       </button>
       <span className="rn-spacer" />
       <div className="rn-toolgroup" role="toolbar" aria-label="Canvas tools">
-        <button className="rn-icon-btn" onClick={undoChange} disabled={!s.canUndo} title={`Undo (${mod}Z)`} aria-label="Undo">↶</button>
-        <button className="rn-icon-btn" onClick={redoChange} disabled={!s.canRedo} title={`Redo (${mod}Shift+Z)`} aria-label="Redo">↷</button>
-        <button className="rn-icon-btn" onClick={layoutAll} title="Auto-layout" aria-label="Auto-layout">⊞</button>
+        <button className="rn-icon-btn" onClick={undoChange} disabled={!s.canUndo} title={`Undo (${mod}Z)`} aria-label="Undo"><Icon name="undo" /></button>
+        <button className="rn-icon-btn" onClick={redoChange} disabled={!s.canRedo} title={`Redo (${mod}Shift+Z)`} aria-label="Redo"><Icon name="redo" /></button>
+        <button className="rn-icon-btn" onClick={layoutAll} title="Auto-layout" aria-label="Auto-layout"><Icon name="layout" /></button>
         <button className="rn-icon-btn" title="Add a sticky note" aria-label="Add note"
-          onClick={() => change((d) => addNote(d, { x: (d.nodes[0]?.position.x ?? 0), y: (d.nodes[0]?.position.y ?? 0) - 180 }).doc)}>🗒</button>
-        <button className="rn-icon-btn" onClick={() => fileRef.current?.click()} title="Import flow JSON" aria-label="Import">⤓</button>
-        <button className="rn-icon-btn" onClick={exportJson} title="Export flow JSON" aria-label="Export" data-testid="export">⤒</button>
-        <button className="rn-icon-btn" onClick={onToggleTheme} title="Light/dark theme" aria-label="Toggle theme">{dark ? "☀" : "☾"}</button>
+          onClick={() => change((d) => addNote(d, { x: (d.nodes[0]?.position.x ?? 0), y: (d.nodes[0]?.position.y ?? 0) - 180 }).doc)}><Icon name="note" /></button>
+        <button className="rn-icon-btn" onClick={() => fileRef.current?.click()} title="Import flow JSON" aria-label="Import"><Icon name="import" /></button>
+        <button className="rn-icon-btn" onClick={exportJson} title="Export flow JSON" aria-label="Export" data-testid="export"><Icon name="export" /></button>
+        <button className="rn-icon-btn" onClick={onToggleTheme} title="Light/dark theme" aria-label="Toggle theme"><Icon name={dark ? "sun" : "moon"} /></button>
       </div>
       <input ref={fileRef} type="file" accept="application/json,.json" hidden data-testid="import-file"
         onChange={async (e) => {

@@ -91,16 +91,3 @@ export function searchCatalog(types: readonly NodeType[], query: string): NodeTy
     t.type === q || t.title.toLowerCase() === q ? 0 : t.title.toLowerCase().startsWith(q) ? 1 : 2;
   return q ? [...hits].sort((a, b) => score(a) - score(b)) : hits;
 }
-
-const FALLBACK_ICONS: Record<string, string> = {
-  webhook: "🪝", manual: "▶", schedule: "⏰", poll: "🔄", "mqtt-in": "📡",
-  filter: "⧩", switch: "🔀", dedupe: "♊", transform: "✎", code: "{}", delay: "⏳", split: "✂",
-  http: "🌐", respond: "↩", log: "📝", "mqtt-out": "📤",
-};
-const CATEGORY_ICONS: Record<NodeType["category"], string> = { trigger: "⚡", logic: "◆", action: "●" };
-
-/** The catalog's icon if it is a short glyph, else a fallback by type or category. */
-export function iconOf(type: NodeType | undefined, typeName: string): string {
-  if (type?.icon && [...type.icon].length <= 3) return type.icon;
-  return FALLBACK_ICONS[typeName] ?? (type ? CATEGORY_ICONS[type.category] : "?");
-}

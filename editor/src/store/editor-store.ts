@@ -51,6 +51,8 @@ export interface EditorState {
   followRunId: string | null;
   /** Bumped whenever a document is opened, so the canvas can fit it into view. */
   openSeq: number;
+  /** A node the canvas should scroll into view (just added). */
+  revealId: string | null;
 }
 
 export const editorStore = createStore<EditorState>()(() => ({
@@ -71,6 +73,7 @@ export const editorStore = createStore<EditorState>()(() => ({
   run: null,
   followRunId: null,
   openSeq: 0,
+  revealId: null,
 }));
 
 export function useEditor<T>(selector: (state: EditorState) => T): T {
