@@ -55,7 +55,13 @@ export function Canvas({ dark }: { dark: boolean }) {
 
   const onConnectEnd = useCallback(
     (event: MouseEvent | TouchEvent, cs: FinalConnectionState<InternalNode>) => {
-      if (cs.toHandle || cs.isValid === true || !cs.fromHandle || !cs.fromNode) return;
+      if (cs.isValid === true || !cs.fromHandle || !cs.fromNode) return;
+      if (cs.toHandle) {
+        // Let go on a port the rules refuse: keep the reason on screen after the drag.
+        const [src, dst] = cs.fromHandle.type === "source" ? [cs.fromHandle, cs.toHandle] : [cs.toHandle, cs.fromHandle];
+        connect({ source: src.nodeId, sourcePort: src.id ?? "out", target: dst.nodeId, targetPort: dst.id ?? "in" });
+        return;
+      }
       const point = "changedTouches" in event ? event.changedTouches[0]! : event;
       const target = (event.target as Element | null)?.closest?.(".react-flow__node");
       const targetId = target?.getAttribute("data-id");

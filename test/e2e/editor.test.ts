@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startRealServer, type RealServer } from "../helpers/real-server.ts";
+import { chromiumAvailable, drag, ensureEditorBuilt, exportedDoc, launch, port, shot } from "./editor-harness.ts";
+
+const run = chromiumAvailable();
+
+describe.runIf(run)("editor in Chromium", () => {
+  let server: RealServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let flowId = "";
+
+  beforeAll(async () => {
+    ensureEditorBuilt();
+    [server, browser] = await Promise.all([startRealServer(), launch()]);
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+    page = await context.newPage();
+    page.on("pageerror", (e) => console.error("page error:", e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("builds webhook → filter → log from an empty canvas in ≤ 10 UI actions and shows the webhook's run", async () => {
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid="palette-webhook"]');
+    await expect.poll(() => page.locator('[data-testid="empty-state"]').isVisible()).toBe(true);
+    await shot(page, "01-empty");
+
+    let actions = 0;
+    const act = async (step: () => Promise<void>) => {
+      actions++;
+      await step();
+    };
+    await act(() => page.click('[data-testid="palette-webhook"]'));
+    await act(async () => {
+      const box = (await page.locator('[data-testid="canvas"]').boundingBox())!;
+      await drag(page, port(page, "webhook", "out"), { x: box.x + box.width * 0.72, y: box.y + box.height * 0.45 });
+    });
+    await page.waitForSelector('[data-testid="quick-picker"]');
+    await shot(page, "02-quick-connect-picker");
+    await act(() => page.click('[data-testid="pick-filter"]'));
+    await act(() => page.keyboard.type("body.ok = true"));
+    await act(() => page.click('[data-testid="palette-log"]'));
+    await shot(page, "03-built");
+    await act(() => page.keyboard.press("Control+s"));
+    await page.waitForURL(/\/flows\/[^/]+$/);
+    flowId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2]!);
+    await act(() => page.click('[data-testid="active-toggle"]'));
+    await expect.poll(() => page.locator('[data-testid="active-toggle"]').textContent()).toContain("Active");
+    await act(() => page.click('[data-testid="copy-webhook"]'));
+    expect(actions).toBeLessThanOrEqual(10);
+
+    const stored = (await (await fetch(`${server.url}/api/flows/${flowId}`)).json()) as {
+      active: boolean; nodes: { id: string; type: string; config: Record<string, unknown> }[]; edges: { source: string; sourcePort: string; target: string }[];
+    };
+    expect(stored.active).toBe(true);
+    const byType = Object.fromEntries(stored.nodes.map((n) => [n.type, n]));
+    expect(byType.filter!.config.condition).toBe("body.ok = true");
+    expect(stored.edges.map((e) => `${byType.webhook!.id === e.source ? "webhook" : "filter"}.${e.sourcePort}`).sort()).toEqual(["filter.out", "webhook.out"]);
+
+    const hookUrl = await page.evaluate(() => navigator.clipboard.readText());
+    expect(hookUrl).toMatch(new RegExp(`^${server.url}/hooks/`));
+    const res = await fetch(hookUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ok: true }) });
+    expect(res.status).toBe(202);
+    await page.locator('[data-testid="run-row"][data-status="succeeded"]').first().waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="node-log"].outcome-succeeded').waitFor({ timeout: 10_000 });
+    await shot(page, "04-run-painted");
+  });
+
+  it("undo/redo and copy/paste round-trips give back the exact flow document", async () => {
+    await page.keyboard.press("Escape");
+    const original = await exportedDoc(page);
+
+    // A drag is one undo step; a delete is another.
+    const filter = page.locator('[data-testid="node-filter"] .rn-node-title');
+    const from = (await filter.boundingBox())!;
+    await drag(page, filter, { x: from.x + 60, y: from.y + 140 });
+    await page.click('[data-testid="node-log"] .rn-node-title');
+    await page.keyboard.press("Delete");
+    await expect.poll(() => page.locator('[data-testid="node-log"]').count()).toBe(0);
+    const edited = await exportedDoc(page);
+    expect(edited).not.toEqual(original);
+
+    await page.keyboard.press("Control+z");
+    await page.keyboard.press("Control+z");
+    expect(await exportedDoc(page)).toEqual(original);
+    await page.keyboard.press("Control+Shift+z");
+    await page.keyboard.press("Control+Shift+z");
+    expect(await exportedDoc(page)).toEqual(edited);
+    await page.keyboard.press("Control+z");
+    await page.keyboard.press("Control+z");
+
+    // Copy everything, delete it, paste it back: the same document.
+    await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press("Control+a");
+    await page.keyboard.press("Control+c");
+    const clipboard = await page.evaluate(() => navigator.clipboard.readText());
+    expect(JSON.parse(clipboard)).toMatchObject({ runnel: "flow-fragment" });
+    await page.keyboard.press("Delete");
+    await expect.poll(() => page.locator(".react-flow__node").count()).toBe(0);
+    await page.keyboard.press("Control+v");
+    await expect.poll(() => page.locator(".react-flow__node").count()).toBe(3);
+    expect(await exportedDoc(page)).toEqual(original);
+  });
+
+  it("shows why a connection is refused, and the server's validation problems on the node", async () => {
+    await page.keyboard.press("Escape");
+    // log.out → filter.in would close a loop: the hint says so while dragging, a toast after.
+    await drag(page, port(page, "log", "out"), port(page, "filter", "in", "target"), async () => {
+      await page.locator('[data-testid="connection-hint"]').waitFor();
+      await shot(page, "05-refused-connection");
+    });
+    await expect.poll(() => page.locator('[data-testid="notice"]').textContent()).toMatch(/loop/);
+    expect(await page.locator(".react-flow__edge").count()).toBe(2);
+
+    await page.click('[data-testid="node-filter"] .rn-node-title');
+    await page.locator('[data-field="config.condition"] textarea').fill("");
+    await page.keyboard.press("Control+s");
+    await page.locator('[data-testid="node-filter"] [data-testid="node-problem"]').waitFor();
+    await expect.poll(() => page.locator('[data-field="config.condition"] .rn-field-problem').textContent()).toMatch(/condition/);
+    await shot(page, "06-server-validation");
+  });
+
+  it("looks right in dark theme and when zoomed out", async () => {
+    await page.keyboard.press("Escape");
+    await page.click('button[aria-label="Toggle theme"]');
+    await shot(page, "07-dark");
+    for (let i = 0; i < 4; i++) await page.click(".react-flow__controls-zoomout");
+    await page.locator(".rn-node.is-simple").first().waitFor();
+    await shot(page, "08-zoomed-out");
+    await page.click('button[aria-label="Toggle theme"]');
+  });
+});
