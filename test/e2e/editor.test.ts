@@ -71,6 +71,11 @@ describe.runIf(run)("editor in Chromium", () => {
     await page.locator('[data-testid="run-row"][data-status="succeeded"]').first().waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="node-log"].outcome-succeeded').waitFor({ timeout: 10_000 });
     await shot(page, "04-run-painted");
+
+    // The inspector previews expressions against the input this node got in that run.
+    await page.click('[data-testid="node-filter"] .rn-node-title');
+    await expect.poll(() => page.locator('[data-field="config.condition"] [data-testid="expression-preview"]').textContent()).toContain("true");
+    await shot(page, "04b-expression-preview");
   });
 
   it("undo/redo and copy/paste round-trips give back the exact flow document", async () => {
@@ -109,12 +114,34 @@ describe.runIf(run)("editor in Chromium", () => {
     expect(await exportedDoc(page)).toEqual(original);
   });
 
+  it("offers reload or overwrite when someone else saved meanwhile (409), never overwriting silently", async () => {
+    await page.keyboard.press("Escape");
+    const current = (await (await fetch(`${server.url}/api/flows/${flowId}`)).json()) as Record<string, unknown>;
+    const theirs = await fetch(`${server.url}/api/flows/${flowId}`, {
+      method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...current, name: "Changed elsewhere" }),
+    });
+    expect(theirs.status).toBe(200);
+    await page.locator('[data-testid="flow-name"]').fill("Mine");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Control+s");
+    await page.locator('[data-testid="conflict"]').waitFor();
+    await shot(page, "05-conflict");
+    expect(((await (await fetch(`${server.url}/api/flows/${flowId}`)).json()) as { name: string }).name).toBe("Changed elsewhere");
+    await page.click('[data-testid="conflict"] >> text=Overwrite with mine');
+    await expect.poll(async () => ((await (await fetch(`${server.url}/api/flows/${flowId}`)).json()) as { name: string }).name).toBe("Mine");
+    await expect.poll(() => page.locator('[data-testid="save-state"]').textContent()).toBe("Saved");
+    expect(await page.locator('[data-testid="conflict"]').count()).toBe(0);
+  });
+
   it("shows why a connection is refused, and the server's validation problems on the node", async () => {
     await page.keyboard.press("Escape");
     // log.out → filter.in would close a loop: the hint says so while dragging, a toast after.
+    const target = (await port(page, "filter", "in", "target").boundingBox())!;
     await drag(page, port(page, "log", "out"), port(page, "filter", "in", "target"), async () => {
-      await page.locator('[data-testid="connection-hint"]').waitFor();
-      await shot(page, "05-refused-connection");
+      // A last small move, as a hand makes, so the canvas re-evaluates the port under the pointer.
+      await page.mouse.move(target.x + target.width / 2 + 1, target.y + target.height / 2, { steps: 2 });
+      await page.locator('[data-testid="connection-hint"]').waitFor({ timeout: 5_000 });
+      await shot(page, "06-refused-connection");
     });
     await expect.poll(() => page.locator('[data-testid="notice"]').textContent()).toMatch(/loop/);
     expect(await page.locator(".react-flow__edge").count()).toBe(2);
@@ -124,16 +151,21 @@ describe.runIf(run)("editor in Chromium", () => {
     await page.keyboard.press("Control+s");
     await page.locator('[data-testid="node-filter"] [data-testid="node-problem"]').waitFor();
     await expect.poll(() => page.locator('[data-field="config.condition"] .rn-field-problem').textContent()).toMatch(/condition/);
-    await shot(page, "06-server-validation");
+    await shot(page, "07-server-validation");
   });
 
-  it("looks right in dark theme and when zoomed out", async () => {
+  it("adds a sticky note, lays the flow out, and looks right in dark theme and zoomed out", async () => {
     await page.keyboard.press("Escape");
+    await page.click('button[aria-label="Add note"]');
+    await page.locator('[data-testid="sticky-note"] textarea').fill("Deploys only from main.");
+    await page.click('button[aria-label="Auto-layout"]');
+    await page.waitForTimeout(300);
+    await shot(page, "08-note-and-layout");
     await page.click('button[aria-label="Toggle theme"]');
-    await shot(page, "07-dark");
+    await shot(page, "09-dark");
     for (let i = 0; i < 4; i++) await page.click(".react-flow__controls-zoomout");
     await page.locator(".rn-node.is-simple").first().waitFor();
-    await shot(page, "08-zoomed-out");
+    await shot(page, "10-zoomed-out");
     await page.click('button[aria-label="Toggle theme"]');
   });
 });

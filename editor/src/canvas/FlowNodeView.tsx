@@ -35,7 +35,7 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<RunnelNode>) {
   return (
     <div className={classes} data-testid={`node-${data.typeName}`} data-node-id={id}>
       <div className="rn-node-head">
-        <span className="rn-node-icon" aria-hidden><Icon name={data.icon} size={simple ? 22 : 15} /></span>
+        {simple ? null : <span className="rn-node-icon" aria-hidden><Icon name={data.icon} size={15} /></span>}
         <span className="rn-node-titles">
           <span className="rn-node-title">{data.title}</span>
           {data.subtitle && !simple ? <span className="rn-node-subtitle">{data.subtitle}</span> : null}
@@ -48,6 +48,7 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<RunnelNode>) {
         ) : null}
       </div>
       {data.problems.length && !simple ? <div className="rn-node-problem">{data.problems[0]}</div> : null}
+      {data.hint && !data.problems.length && !simple ? <div className="rn-node-hint" title={data.hint} data-testid="node-hint">{data.hint}</div> : null}
       <div className="rn-ports">
         <div className="rn-ports-in">
           {data.inputs.map((port) => (

@@ -2,6 +2,7 @@ import type { Edge, Node } from "@xyflow/react";
 import type { FlowProblem } from "../../../engine/model/index.ts";
 import { inputPortsOf, outputPortsOf } from "../store/catalog.ts";
 import { iconName } from "../panels/Icon.tsx";
+import { flowHints } from "../panels/flow-hints.ts";
 import type { EditorState } from "../store/editor-store.ts";
 import type { NodeOutcome } from "../store/run-overlay.ts";
 
@@ -22,6 +23,8 @@ export interface RunnelNodeData extends Record<string, unknown> {
   outcome: NodeOutcome | null;
   /** Output ports that already have an edge (to draw them filled). */
   connected: string;
+  /** Advice that is not an error (e.g. a respond-mode webhook with no respond node). */
+  hint: string;
 }
 export interface NoteData extends Record<string, unknown> {
   noteId: string;
@@ -61,11 +64,15 @@ export function createDeriver() {
   const edgeCache = new Map<string, Cached<Edge>>();
   let problemsRef: readonly FlowProblem[] | null = null;
   let problemsByNode = new Map<string, string[]>();
+  let hintsFor: { nodes: unknown; edges: unknown; map: Map<string, string> } = { nodes: null, edges: null, map: new Map() };
 
   function nodes(s: Pick<EditorState, "doc" | "catalog" | "selection" | "measured" | "problems" | "run">): CanvasNode[] {
     if (problemsRef !== s.problems) {
       problemsRef = s.problems;
       problemsByNode = groupProblems(s.problems);
+    }
+    if (hintsFor.nodes !== s.doc.nodes || hintsFor.edges !== s.doc.edges) {
+      hintsFor = { nodes: s.doc.nodes, edges: s.doc.edges, map: new Map(flowHints(s.doc).map((h) => [h.nodeId, h.text])) };
     }
     const connectedPorts = new Map<string, string[]>();
     for (const e of s.doc.edges) connectedPorts.set(e.source, [...(connectedPorts.get(e.source) ?? []), e.sourcePort]);
@@ -88,8 +95,9 @@ export function createDeriver() {
       const outcome = s.run?.nodes[node.id] ?? null;
       const measured = s.measured[node.id];
       const connected = [...new Set(connectedPorts.get(node.id) ?? [])].sort().join(",");
+      const hint = hintsFor.map.get(node.id) ?? "";
       out.push(
-        memo(nodeCache, node.id, [node, type, selected, problems, outcome, measured, connected], () => ({
+        memo(nodeCache, node.id, [node, type, selected, problems, outcome, measured, connected, hint], () => ({
           id: node.id, type: "runnel", position: node.position, selected,
           ...(measured ? { measured } : {}),
           data: {
@@ -103,6 +111,7 @@ export function createDeriver() {
             problems,
             outcome,
             connected,
+            hint,
           },
         })),
       );

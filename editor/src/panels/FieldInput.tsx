@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { isDuration } from "../../../engine/model/index.ts";
 import type { FieldSpec } from "./schema-fields.ts";
+import { ExpressionPreview } from "./ExpressionPreview.tsx";
 import { KeyValueField, ListField, ObjectField, VariantField } from "./CompoundFields.tsx";
 
 export type Commit = (value: unknown, transient?: boolean) => void;
@@ -31,6 +32,9 @@ export function Field(props: FieldProps) {
         {badge(spec) ? <span className="rn-tag">{badge(spec)}</span> : null}
       </label>
       {compound ? <Compound {...props} /> : <Control {...props} id={id} />}
+      {(spec.kind === "expression" || spec.kind === "template") && typeof props.value === "string" ? (
+        <ExpressionPreview text={props.value} template={spec.kind === "template"} />
+      ) : null}
       {spec.description ? <p className="rn-help">{spec.description}</p> : null}
       {problems.map((message) => (
         <p key={message} className="rn-field-problem" role="alert">{message}</p>

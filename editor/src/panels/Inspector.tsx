@@ -10,6 +10,7 @@ import { fieldsOf, problemsFor } from "./schema-fields.ts";
 import { Field } from "./FieldInput.tsx";
 import { setKey } from "./CompoundFields.tsx";
 import { FlowSummary } from "./FlowSummary.tsx";
+import { PreviewInput } from "./ExpressionPreview.tsx";
 
 const settingsFields = fieldsOf(z.toJSONSchema(nodeSettingsSchema, { io: "input" }) as JsonSchema);
 
@@ -46,14 +47,19 @@ function MultiSelection({ count }: { count: number }) {
 }
 
 function NodeInspector({ nodeId }: { nodeId: string }) {
-  const { node, type, problems, focus } = useEditor(
+  const { node, type, problems, focus, hasInput, input } = useEditor(
     useShallow((s) => {
       const node = s.doc.nodes.find((n) => n.id === nodeId);
-      return { node, type: node ? s.catalog.get(node.type) : undefined, problems: s.problems, focus: s.focusNodeId === nodeId };
+      const has = !!s.run && nodeId in s.run.inputs;
+      return {
+        node, type: node ? s.catalog.get(node.type) : undefined, problems: s.problems, focus: s.focusNodeId === nodeId,
+        hasInput: has, input: has ? s.run!.inputs[nodeId] : undefined,
+      };
     }),
   );
   const formRef = useRef<HTMLDivElement>(null);
   const fields = useMemo(() => fieldsOf(type?.configSchema), [type]);
+  const preview = useMemo(() => ({ has: hasInput, value: input }), [hasInput, input]);
   const nodeProblems = useMemo(() => problems.filter((p) => p.nodeId === nodeId), [problems, nodeId]);
   useEffect(() => {
     if (!focus) return;
@@ -90,6 +96,8 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
           onChange={(e) => edit((n) => ({ ...n, name: e.target.value || undefined }), true)}
           onBlur={() => edit((n) => (n.name ? n : (({ name: _n, ...rest }) => rest)(n)))} />
       </div>
+      {hasInput ? <p className="rn-muted">Expressions preview against this node's input in the run shown.</p> : null}
+      <PreviewInput.Provider value={preview}>
       <form className="rn-form" onSubmit={(e) => e.preventDefault()}>
         {fields.map((spec) => (
           <Field key={spec.key} spec={spec} path={`config.${spec.key}`} value={node.config[spec.key]} problems={problemsAt}
@@ -97,6 +105,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         ))}
         {fields.length === 0 ? <p className="rn-muted">Nothing to configure.</p> : null}
       </form>
+      </PreviewInput.Provider>
       <details className="rn-settings" open={nodeProblems.some((p) => p.field.startsWith("settings"))}>
         <summary>Retries, timeout and errors</summary>
         {settingsFields.map((spec) => (

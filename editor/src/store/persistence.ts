@@ -48,8 +48,9 @@ export async function save(options: { overwrite?: boolean; active?: boolean } = 
   } catch (error) {
     if (error instanceof ApiError && error.code === "VERSION_CONFLICT") {
       const current = error.current ?? (sent.id ? await getFlow(sent.id).catch(() => undefined) : undefined);
+      // The banner under the top bar carries the message and both choices; no toast on top.
       editorStore.setState({ conflict: current ?? null });
-      notify("error", "Someone else saved this flow meanwhile. Reload theirs or overwrite with yours.");
+      if (!current) notify("error", "Someone else saved this flow meanwhile, and it could not be fetched.");
     } else if (error instanceof ApiError && error.problems.length > 0) {
       editorStore.setState({ problems: error.problems });
       const n = error.problems.length;
