@@ -64,6 +64,10 @@ async function request<T>(schema: z.ZodType<T>, path: string, init: RequestInit 
   } catch {
     body = undefined;
   }
+  if (res.status === 401 && typeof window !== "undefined") {
+    // With RUNNEL_API_TOKEN set the editor needs a session; the server's login page makes one.
+    window.location.assign("/login");
+  }
   if (!res.ok) {
     const parsed = errorBodySchema.safeParse(body);
     const code = parsed.success ? parsed.data.error.code : `HTTP_${res.status}`;

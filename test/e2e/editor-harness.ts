@@ -1,22 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
+import { launchChromium } from "../helpers/browser.ts";
 
-/** Shared pieces of the editor's browser tests: Chromium, a fresh build, gestures. */
+/** Shared pieces of the editor's browser tests: a fresh build, screenshots, gestures. */
 
-export const CHROMIUM = "/usr/bin/chromium";
 export const root = path.resolve(import.meta.dirname, "..", "..");
 export const artifacts = path.join(root, "test", "artifacts");
-
-/** Chromium present → run; absent → say why, and fail instead of skipping on CI. */
-export function chromiumAvailable(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  const why = `editor e2e: ${CHROMIUM} not found (apt-get install -y chromium)`;
-  if (process.env.CI === "true") throw new Error(`${why}; CI=true, so this is a failure, not a skip`);
-  console.warn(`${why}; skipping the browser tests`);
-  return false;
-}
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -41,10 +32,7 @@ export function ensureEditorBuilt(): void {
 
 export async function launch(): Promise<Browser> {
   mkdirSync(artifacts, { recursive: true });
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  return launchChromium();
 }
 
 export async function shot(page: Page, name: string): Promise<void> {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startRealServer, type RealServer } from "../helpers/real-server.ts";
-import { chromiumAvailable, drag, ensureEditorBuilt, exportedDoc, launch, port, shot } from "./editor-harness.ts";
+import { browserUnavailable } from "../helpers/browser.ts";
+import { drag, ensureEditorBuilt, exportedDoc, launch, port, shot } from "./editor-harness.ts";
 
-const run = chromiumAvailable();
-
-describe.runIf(run)("editor in Chromium", () => {
+// Prints why and skips without Chromium; throws instead when CI=true.
+describe.skipIf(browserUnavailable())("editor: first automation, history, clipboard, conflicts, validation", () => {
   let server: RealServer;
   let browser: Browser;
   let context: BrowserContext;
