@@ -121,7 +121,7 @@ export function Canvas({ dark }: { dark: boolean }) {
         defaultEdgeOptions={{ interactionWidth: 18 }}
       >
         <Background gap={20} size={1.2} />
-        <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Minimap" />
+        {slice.doc.nodes.length > 0 ? <MiniMap position="top-right" pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Minimap" /> : null}
         <Controls showInteractive={false} />
         <ConnectionHint />
       </ReactFlow>
