@@ -4,6 +4,7 @@ import {
   type FinalConnectionState, type InternalNode, type Node,
 } from "@xyflow/react";
 import { useShallow } from "zustand/react/shallow";
+import type { FlowNode } from "../../../engine/model/index.ts";
 import { editorStore, useEditor } from "../store/editor-store.ts";
 import { FlowNodeView } from "./FlowNodeView.tsx";
 import { NoteView } from "./NoteView.tsx";
@@ -20,6 +21,17 @@ const state = editorStore.getState;
 
 const minimapColor = (node: Node) =>
   node.type === "note" ? "var(--note-bg)" : `var(--cat-${(node.data as { category?: string }).category ?? "unknown"})`;
+
+/**
+ * What to show when a flow opens: all of a small flow; for a large one, the part around
+ * its first trigger at a readable zoom (fitting 1,000 nodes would draw them all, tiny).
+ */
+function openingView(nodes: readonly FlowNode[]): { id: string }[] | undefined {
+  if (nodes.length <= 150) return undefined;
+  const trigger = nodes.find((n) => state().catalog.get(n.type)?.category === "trigger") ?? nodes[0]!;
+  const d = (n: FlowNode) => Math.hypot(n.position.x - trigger.position.x, (n.position.y - trigger.position.y) * 1.6);
+  return [...nodes].sort((a, b) => d(a) - d(b)).slice(0, 40).map((n) => ({ id: n.id }));
+}
 
 /** The canvas: a view of the store. */
 export function Canvas({ dark }: { dark: boolean }) {
@@ -50,7 +62,7 @@ export function Canvas({ dark }: { dark: boolean }) {
   }, [revealId, flowToScreenPosition, setCenter, getZoom, fitView]);
   const openSeq = useEditor((s) => s.openSeq);
   useEffect(() => {
-    if (openSeq > 0) requestAnimationFrame(() => void fitView({ maxZoom: 1, padding: 0.3 }));
+    if (openSeq > 0) requestAnimationFrame(() => void fitView({ maxZoom: 1, padding: 0.3, nodes: openingView(state().doc.nodes) }));
   }, [openSeq, fitView]);
 
   const onConnectEnd = useCallback(
