@@ -152,6 +152,54 @@ describe.skipIf(browserUnavailable())("editor: first automation, history, clipbo
     await page.locator('[data-testid="node-filter"] [data-testid="node-problem"]').waitFor();
     await expect.poll(() => page.locator('[data-field="config.condition"] .rn-field-problem').textContent()).toMatch(/condition/);
     await shot(page, "07-server-validation");
+    // Escape closes the docked inspector even with the cursor inside one of its fields.
+    await page.locator('[data-field="config.condition"] textarea').focus();
+    await page.keyboard.press("Escape");
+    await expect.poll(() => page.locator('[data-field="config.condition"]').count()).toBe(0);
+  });
+
+  it("walks deep links with the back button, drops from the palette, imports JSON, duplicates and deletes flows", async () => {
+    page.on("dialog", (dialog) => void dialog.accept()); // "discard unsaved changes?" and "delete?"
+    const firstUrl = page.url();
+    await page.click('[data-testid="new-flow"]');
+    await page.waitForURL(`${server.url}/`);
+    await page.locator('[data-testid="empty-state"]').waitFor();
+    await page.dragAndDrop('[data-testid="palette-manual"]', '[data-testid="canvas"]', { targetPosition: { x: 300, y: 200 } });
+    await page.locator('[data-testid="node-manual"]').waitFor();
+    await page.locator('[data-testid="flow-name"]').fill("Second");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Control+s");
+    await page.waitForURL(/\/flows\/[^/]+$/);
+    const secondUrl = page.url();
+
+    await page.goBack();
+    await page.waitForURL(firstUrl);
+    await page.locator('[data-testid="node-webhook"]').waitFor();
+    expect(await page.locator('[data-testid="flow-name"]').inputValue()).toBe("Mine");
+    await page.goForward();
+    await page.waitForURL(secondUrl);
+    await page.locator('[data-testid="node-manual"]').waitFor();
+
+    const imported = { schemaVersion: 1, name: "Imported", active: false, nodes: [
+      { id: "a", type: "manual", position: { x: 0, y: 0 }, config: { payload: { n: 1 } } },
+      { id: "b", type: "log", position: { x: 300, y: 0 }, config: { level: "info", message: "{{ n }}" } },
+    ], edges: [{ id: "ab", source: "a", sourcePort: "out", target: "b", targetPort: "in" }] };
+    await page.locator('[data-testid="import-file"]').setInputFiles({ name: "flow.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(imported)) });
+    await expect.poll(() => page.locator(".react-flow__node").count()).toBe(2);
+    expect(await exportedDoc(page)).toEqual(imported);
+    await page.keyboard.press("Control+z");
+    await expect.poll(() => page.locator('[data-testid="flow-name"]').inputValue()).toBe("Second");
+
+    await page.locator(".rn-flowlist-items li", { hasText: "Second" }).hover();
+    await page.click('button[aria-label="Duplicate Second"]');
+    await page.locator(".rn-flowlist-items li", { hasText: "Second (copy)" }).waitFor();
+    await expect.poll(() => page.locator('[data-testid="flow-name"]').inputValue()).toBe("Second (copy)");
+    await page.locator(".rn-flowlist-items li", { hasText: "Second (copy)" }).hover();
+    await page.click('button[aria-label="Delete Second (copy)"]');
+    await page.waitForURL(`${server.url}/`);
+    await expect.poll(() => page.locator(".rn-flowlist-items li", { hasText: "Second (copy)" }).count()).toBe(0);
+    await page.goto(firstUrl);
+    await page.locator('[data-testid="node-webhook"]').waitFor();
   });
 
   it("adds a sticky note, lays the flow out, and looks right in dark theme and zoomed out", async () => {
