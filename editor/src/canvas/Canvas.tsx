@@ -120,6 +120,7 @@ export function Canvas({ dark }: { dark: boolean }) {
         isValidConnection={isValidConnection}
         onPaneClick={() => editorStore.setState({ picker: null })}
         onlyRenderVisibleElements
+        panOnScroll
         colorMode={dark ? "dark" : "light"}
         connectionRadius={28}
         deleteKeyCode={["Delete", "Backspace"]}

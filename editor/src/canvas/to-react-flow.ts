@@ -48,8 +48,26 @@ function groupProblems(problems: readonly FlowProblem[]): Map<string, string[]> 
   return byNode;
 }
 
+/** Per node, its output ports that have an edge, as a stable string ("out,rejected"). */
+function connectedPortsOf(edges: readonly { source: string; sourcePort: string }[]): Map<string, string> {
+  const sets = new Map<string, Set<string>>();
+  for (const e of edges) {
+    let ports = sets.get(e.source);
+    if (!ports) sets.set(e.source, (ports = new Set()));
+    ports.add(e.sourcePort);
+  }
+  return new Map([...sets].map(([id, ports]) => [id, [...ports].sort().join(",")]));
+}
+
 type Cached<T> = { deps: readonly unknown[]; value: T };
 const same = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Drops cache entries of deleted entities once they outnumber the live ones. */
+function prune<T>(cache: Map<string, Cached<T>>, live: readonly { id: string }[]): void {
+  if (cache.size <= live.length * 2 + 64) return;
+  const keep = new Set(live.map((x) => x.id));
+  for (const key of cache.keys()) if (!keep.has(key)) cache.delete(key);
+}
 
 function memo<T>(cache: Map<string, Cached<T>>, key: string, deps: readonly unknown[], make: () => T): T {
   const hit = cache.get(key);
@@ -64,6 +82,7 @@ export function createDeriver() {
   const edgeCache = new Map<string, Cached<Edge>>();
   let problemsRef: readonly FlowProblem[] | null = null;
   let problemsByNode = new Map<string, string[]>();
+  let connectedFor: { edges: unknown; map: Map<string, string> } = { edges: null, map: new Map() };
   let hintsFor: { nodes: unknown; edges: unknown; map: Map<string, string> } = { nodes: null, edges: null, map: new Map() };
 
   function nodes(s: Pick<EditorState, "doc" | "catalog" | "selection" | "measured" | "problems" | "run">): CanvasNode[] {
@@ -74,8 +93,7 @@ export function createDeriver() {
     if (hintsFor.nodes !== s.doc.nodes || hintsFor.edges !== s.doc.edges) {
       hintsFor = { nodes: s.doc.nodes, edges: s.doc.edges, map: new Map(flowHints(s.doc).map((h) => [h.nodeId, h.text])) };
     }
-    const connectedPorts = new Map<string, string[]>();
-    for (const e of s.doc.edges) connectedPorts.set(e.source, [...(connectedPorts.get(e.source) ?? []), e.sourcePort]);
+    if (connectedFor.edges !== s.doc.edges) connectedFor = { edges: s.doc.edges, map: connectedPortsOf(s.doc.edges) };
     const out: CanvasNode[] = [];
     for (const note of s.doc.notes ?? []) {
       const id = NOTE_PREFIX + note.id;
@@ -94,7 +112,7 @@ export function createDeriver() {
       const problems = problemsByNode.get(node.id) ?? NO_PROBLEMS;
       const outcome = s.run?.nodes[node.id] ?? null;
       const measured = s.measured[node.id];
-      const connected = [...new Set(connectedPorts.get(node.id) ?? [])].sort().join(",");
+      const connected = connectedFor.map.get(node.id) ?? "";
       const hint = hintsFor.map.get(node.id) ?? "";
       out.push(
         memo(nodeCache, node.id, [node, type, selected, problems, outcome, measured, connected, hint], () => ({
@@ -116,11 +134,13 @@ export function createDeriver() {
         })),
       );
     }
+    prune(nodeCache, out);
     return out;
   }
 
   function edges(s: Pick<EditorState, "doc" | "selection" | "problems" | "run">): Edge[] {
     const bad = new Set(s.problems.map((p) => p.edgeId).filter(Boolean));
+    prune(edgeCache, s.doc.edges);
     return s.doc.edges.map((edge) => {
       const selected = s.selection.edges.has(edge.id);
       const traversed = s.run ? s.run.traversed.has(`${edge.source}:${edge.sourcePort}`) : null;
