@@ -40,7 +40,7 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<RunnelNode>) {
           <span className="rn-node-title">{data.title}</span>
           {data.subtitle && !simple ? <span className="rn-node-subtitle">{data.subtitle}</span> : null}
         </span>
-        {data.outcome ? <span className={`rn-badge outcome`} title={`Last run: ${data.outcome}`}>{OUTCOME_BADGE[data.outcome]}</span> : null}
+        {data.outcome && data.outcome !== "unreached" ? <span className={`rn-badge outcome`} title={`Last run: ${data.outcome}`}>{OUTCOME_BADGE[data.outcome]}</span> : null}
         {data.problems.length ? (
           <span className="rn-badge problem" title={data.problems.join("\n")} data-testid="node-problem">
             {data.problems.length}

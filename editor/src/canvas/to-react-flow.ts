@@ -110,7 +110,7 @@ export function createDeriver() {
       const type = s.catalog.get(node.type);
       const selected = s.selection.nodes.has(node.id);
       const problems = problemsByNode.get(node.id) ?? NO_PROBLEMS;
-      const outcome = s.run?.nodes[node.id] ?? null;
+      const outcome = s.run ? (s.run.nodes[node.id] ?? "unreached") : null;
       const measured = s.measured[node.id];
       const connected = connectedFor.map.get(node.id) ?? "";
       const hint = hintsFor.map.get(node.id) ?? "";

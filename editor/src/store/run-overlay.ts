@@ -12,7 +12,8 @@ export interface RunOverlay {
   inputs: Readonly<Record<string, unknown>>;
 }
 
-export type NodeOutcome = StepStatus | "duplicate" | "rejected";
+/** `unreached`: the run shown never got to this node. */
+export type NodeOutcome = StepStatus | "duplicate" | "rejected" | "unreached";
 
 export function overlayOf(run: RunDetail): RunOverlay {
   const nodes: Record<string, NodeOutcome> = {};
