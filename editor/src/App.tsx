@@ -11,7 +11,7 @@ import { fetchNodeTypes } from "./api-client.ts";
 import { editorStore, isDirty, notify, setCatalog } from "./store/editor-store.ts";
 import { refreshFlows } from "./store/flows-store.ts";
 import { loadFlow, newDraft } from "./store/persistence.ts";
-import { showRun } from "./store/runs-live.ts";
+import { clearRun, showRun } from "./store/runs-live.ts";
 import { parseRoute, setNavigationGuard, usePathname } from "./router.ts";
 import { useKeyboard } from "./keyboard.ts";
 import { useTheme } from "./theme.ts";
@@ -26,7 +26,9 @@ function useRouteSync(): void {
     const current = editorStore.getState().doc;
     if (route.kind === "flow") {
       const ready = current.id === route.flowId ? Promise.resolve() : loadFlow(route.flowId);
+      // /flows/:id/runs/:runId paints that run; leaving it hides a run the user had opened.
       if (route.runId) void ready.then(() => showRun(route.runId!));
+      else if (editorStore.getState().run && editorStore.getState().followRunId === null) clearRun();
     } else if (current.id !== undefined) {
       newDraft();
     }

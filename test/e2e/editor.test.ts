@@ -76,6 +76,13 @@ describe.skipIf(browserUnavailable())("editor: first automation, history, clipbo
     await page.click('[data-testid="node-filter"] .rn-node-title');
     await expect.poll(() => page.locator('[data-field="config.condition"] [data-testid="expression-preview"]').textContent()).toContain("true");
     await shot(page, "04b-expression-preview");
+
+    // Opening a run from the list is a deep link; back hides it again.
+    await page.click('[data-testid="run-row"]');
+    await page.waitForURL(/\/flows\/[^/]+\/runs\/[^/]+$/);
+    await page.goBack();
+    await page.waitForURL(/\/flows\/[^/]+$/);
+    await expect.poll(() => page.locator(".rn-node.outcome-succeeded").count()).toBe(0);
   });
 
   it("undo/redo and copy/paste round-trips give back the exact flow document", async () => {

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useEditor } from "../store/editor-store.ts";
-import { clearRun, showRun, useLiveRuns } from "../store/runs-live.ts";
+import { useLiveRuns } from "../store/runs-live.ts";
+import { flowPath, navigate } from "../router.ts";
 
 const time = (iso: string) => new Date(iso).toLocaleTimeString();
 
@@ -23,7 +24,7 @@ export function RunsPanel() {
         {shown ? (
           <span className="rn-runs-showing">
             Showing run <code>{shown.runId.slice(-8)}</code>: <strong className={`st-${shown.status}`}>{shown.status}</strong>
-            <button className="rn-link" onClick={clearRun}>hide</button>
+            <button className="rn-link" onClick={() => flowId && navigate(flowPath(flowId), { force: true })}>hide</button>
           </span>
         ) : null}
       </header>
@@ -33,7 +34,7 @@ export function RunsPanel() {
           {flowId && runs.length === 0 ? <li className="rn-muted">No runs yet. Press ▶ Run, or call the webhook.</li> : null}
           {runs.map((run) => (
             <li key={run.id}>
-              <button className={`rn-run-row ${shown?.runId === run.id ? "is-shown" : ""}`} onClick={() => void showRun(run.id)} data-testid="run-row" data-status={run.status}>
+              <button className={`rn-run-row ${shown?.runId === run.id ? "is-shown" : ""}`} onClick={() => flowId && navigate(flowPath(flowId, run.id), { force: true })} data-testid="run-row" data-status={run.status}>
                 <span className={`rn-status st-${run.status}`}>{run.status}</span>
                 <span className="rn-muted">{time(run.createdAt)}</span>
                 <span className="rn-muted">{run.triggerType ?? ""}</span>
