@@ -1,22 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { engineHarness } from "../helpers/engine-harness.ts";
 import { flow } from "../helpers/flows.ts";
 
-type Harness = Awaited<ReturnType<typeof engineHarness>>;
-
 describe("manual node", () => {
-  let h: Harness;
-  beforeAll(async () => (h = await engineHarness()));
-  afterAll(async () => h.close());
+  let h: Awaited<ReturnType<typeof engineHarness>>;
+  afterEach(() => h.close());
 
-  it("runs with its saved sample payload, or with the payload given", async () => {
+  it("starts a run with its saved sample payload, or the payload given", async () => {
+    h = await engineHarness();
     const saved = await h.engine.flows.create(
-      flow("By hand", [{ id: "m", type: "manual", config: { payload: { sample: true } } }, { id: "l", type: "log" }], ["m->l"]),
+      flow("m", [{ id: "m", type: "manual", config: { payload: { sample: true } } }, { id: "l", type: "log" }], ["m->l"]),
     );
-    const withSample = await h.engine.runs.startManual(saved.id, undefined);
-    const withPayload = await h.engine.runs.startManual(saved.id, { given: 1 });
-    await Promise.all([h.finished(withSample), h.finished(withPayload)]);
-    expect((await h.store.getRun(withSample))!.steps[1]!.input).toEqual({ sample: true });
-    expect((await h.store.getRun(withPayload))!.steps[1]!.input).toEqual({ given: 1 });
+    const first = await h.engine.runs.startManual(saved.id, undefined);
+    const second = await h.engine.runs.startManual(saved.id, { given: 1 });
+    await h.finished(first);
+    await h.finished(second);
+    expect((await h.store.getRun(first))!.steps[0]!.outputs).toEqual({ out: [{ sample: true }] });
+    expect((await h.store.getRun(second))!.steps[1]!.input).toEqual({ given: 1 });
+  });
+
+  it("refuses a manual run of a flow without a manual trigger", async () => {
+    h = await engineHarness();
+    const saved = await h.engine.flows.create(flow("w", [{ id: "w", type: "webhook", config: { path: "w" } }], []));
+    await expect(h.engine.runs.startManual(saved.id, {})).rejects.toMatchObject({ code: "NO_MANUAL_TRIGGER" });
   });
 });

@@ -1,25 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { engineHarness } from "../helpers/engine-harness.ts";
 import { flow } from "../helpers/flows.ts";
 
-type Harness = Awaited<ReturnType<typeof engineHarness>>;
-
 describe("transform node", () => {
-  let h: Harness;
-  beforeAll(async () => (h = await engineHarness()));
-  afterAll(async () => h.close());
+  let h: Awaited<ReturnType<typeof engineHarness>>;
+  afterEach(() => h.close());
 
-  it("makes the expression's result the message", async () => {
-    const f = flow("Map", [{ id: "m", type: "manual" }, { id: "t", type: "transform", config: { expression: '{ "user": body.user.email, "total": body.amount * 2 }' } }, { id: "l", type: "log" }], ["m->t", "t->l"]);
-    const run = await h.runFlow(f, { body: { user: { email: "a@b.c" }, amount: 21 } });
-    expect(run.steps[1]!.outputs.out).toEqual([{ user: "a@b.c", total: 42 }]);
-    expect(run.steps[2]!.input).toEqual({ user: "a@b.c", total: 42 });
+  it("replaces the message with the expression's result, with $run, $flow and $node bound", async () => {
+    h = await engineHarness();
+    const f = flow(
+      "t",
+      [
+        { id: "m", type: "manual", name: "Start" },
+        { id: "a", type: "transform", name: "Shape", config: { expression: '{ "total": body.amount * 2, "who": body.user.email }' } },
+        { id: "b", type: "transform", config: { expression: '{ "run": $run, "flow": $flow.name, "first": $node("Start").body.amount, "shaped": $node("Shape").total, "hasNow": $exists($now()) }' } },
+      ],
+      ["m->a", "a->b"],
+    );
+    const run = await h.runFlow(f, { body: { amount: 21, user: { email: "a@b.c" } } });
+    expect(run.steps[1]!.outputs).toEqual({ out: [{ total: 42, who: "a@b.c" }] });
+    expect(run.steps[2]!.outputs.out![0]).toEqual({ run: run.id, flow: "t", first: 21, shaped: 42, hasNow: true });
+    expect(run.steps[2]!.input).toEqual({ total: 42, who: "a@b.c" });
   });
 
   it("ends the branch when the expression yields nothing", async () => {
-    const f = flow("Nothing", [{ id: "m", type: "manual" }, { id: "t", type: "transform", config: { expression: "body.missing" } }, { id: "l", type: "log" }], ["m->t", "t->l"]);
+    h = await engineHarness();
+    const f = flow("none", [{ id: "m", type: "manual" }, { id: "a", type: "transform", config: { expression: "body.missing" } }, { id: "l", type: "log" }], ["m->a", "a->l"]);
     const run = await h.runFlow(f, { body: {} });
-    expect(run.status).toBe("succeeded");
-    expect(run.steps.map((s) => s.nodeId)).toEqual(["m", "t"]);
+    expect(run.steps.map((s) => s.nodeId)).toEqual(["m", "a"]);
+    expect(run.steps[1]!.meta).toMatchObject({ note: expect.stringContaining("nothing") });
   });
 });
