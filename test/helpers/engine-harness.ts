@@ -12,6 +12,7 @@ export interface HarnessOptions {
   catalog?: EngineOptions["catalog"];
   /** Open this SQLite file instead of a fresh temp one; close() then leaves it in place. */
   filename?: string;
+  logger?: EngineOptions["logger"];
 }
 
 /** An engine on a temp SQLite file, optionally with a fake clock, plus helpers to await runs. */
@@ -25,6 +26,7 @@ export async function engineHarness(options: HarnessOptions = {}) {
     clock,
     fetch: options.fetch,
     catalog: options.catalog,
+    logger: options.logger,
     worker: { pollMs: 50, leaseMs: 5_000 },
   });
   const events: EngineEvent[] = [];
