@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseDuration } from "../model/duration.ts";
 import { defineNode } from "./contract.ts";
 import { durationField, expressionField } from "./fields.ts";
+import { maxItemsField } from "./items.ts";
 
 export const pollConfig = z.object({
   url: z
@@ -15,13 +16,7 @@ export const pollConfig = z.object({
     .refine((text) => (parseDuration(text) ?? 0) >= 1_000, { message: "the interval must be at least 1s" }),
   items: expressionField("JSONata from the response body to the array of items; empty = the whole body").default(""),
   headers: z.record(z.string(), z.string()).default({}),
-  maxItems: z
-    .number()
-    .int()
-    .min(1)
-    .max(10_000)
-    .default(1_000)
-    .meta({ description: "items past this many in one response are dropped, with a warning in the log" }),
+  maxItems: maxItemsField("items past this many in one response are dropped, with a warning in the log"),
 });
 
 export type PollConfig = z.output<typeof pollConfig>;

@@ -2,6 +2,7 @@ import { evaluateExpression, StepFailure } from "../expr/index.ts";
 import { durationMs } from "../model/duration.ts";
 import { resolveSettings, type FlowDocument, type FlowNode, type Json } from "../model/index.ts";
 import { failureForStatus, sendHttp } from "../nodes/http-client.ts";
+import { asItems } from "../nodes/items.ts";
 import { pollConfig, type PollConfig } from "../nodes/poll.ts";
 import { TickLoop } from "./tick-loop.ts";
 import type { TriggerDeps } from "./trigger-manager.ts";
@@ -73,14 +74,8 @@ async function fetchItems(deps: TriggerDeps, flow: FlowDocument, config: PollCon
       flow: { id: flow.id, name: flow.name, version: flow.version },
       now: () => new Date(deps.clock.now()).toISOString(),
     };
-    return asItems((await evaluateExpression(config.items, result.body, bindings)) as Json | undefined);
+    return asItems(await evaluateExpression(config.items, result.body, bindings));
   } finally {
     timer.abort();
   }
-}
-
-/** Like split: an array gives its elements, a lone value is one item, nothing is none. */
-function asItems(value: Json | undefined): Json[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
 }
