@@ -5,22 +5,26 @@ import { FakeClock } from "./fake-clock.ts";
 import { tempDir } from "./temp-store.ts";
 
 export interface HarnessOptions {
-  fakeClock?: boolean;
-  /** Use this clock (implies a fake clock), e.g. to share time across a restart. */
-  clock?: FakeClock;
+  /** A FakeClock to share (e.g. across a restart), or true for a fresh one. */
+  fakeClock?: boolean | FakeClock;
   fetch?: typeof fetch;
   catalog?: EngineOptions["catalog"];
-  /** Open this SQLite file instead of a fresh temp one; close() then leaves it in place. */
-  filename?: string;
   logger?: EngineOptions["logger"];
+  /** Use this store (e.g. a reopened file) instead of a fresh temp one; the caller closes it. */
+  store?: SqliteStore;
+  /** Open this SQLite file instead of a fresh temp one; close() closes it and leaves the file. */
+  filename?: string;
+  /** Any other engine option. */
+  engine?: Partial<EngineOptions>;
 }
 
 /** An engine on a temp SQLite file, optionally with a fake clock, plus helpers to await runs. */
 export async function engineHarness(options: HarnessOptions = {}) {
-  const temp = options.filename ? undefined : tempDir();
-  const filename = options.filename ?? path.join(temp!.dir, "runnel.db");
-  const store = new SqliteStore({ filename, synchronous: "normal" });
-  const clock = options.clock ?? (options.fakeClock ? new FakeClock() : undefined);
+  const temp = options.store || options.filename ? undefined : tempDir();
+  const filename = options.filename ?? (temp ? path.join(temp.dir, "runnel.db") : undefined);
+  const ownStore = filename === undefined ? undefined : new SqliteStore({ filename, synchronous: "normal" });
+  const store = options.store ?? ownStore!;
+  const clock = options.fakeClock instanceof FakeClock ? options.fakeClock : options.fakeClock ? new FakeClock() : undefined;
   const engine: Engine = createEngine({
     store,
     clock,
@@ -28,6 +32,7 @@ export async function engineHarness(options: HarnessOptions = {}) {
     catalog: options.catalog,
     logger: options.logger,
     worker: { pollMs: 50, leaseMs: 5_000 },
+    ...options.engine,
   });
   const events: EngineEvent[] = [];
   engine.events.on((e) => events.push(e));
@@ -79,7 +84,7 @@ export async function engineHarness(options: HarnessOptions = {}) {
     runFlow,
     async close() {
       await engine.stop(1_000);
-      await store.close();
+      await ownStore?.close();
       temp?.remove();
     },
   };

@@ -25,7 +25,7 @@ describe("delay node", () => {
   it("parks the run in the store and resumes it when the fake clock reaches the wake time", async () => {
     const clock = new FakeClock();
     const t0 = clock.now();
-    const h = await engineHarness({ clock });
+    const h = await engineHarness({ fakeClock: clock });
     cleanups.push(() => h.close());
     const { runId } = await h.startFlow(waitFive, { order: 1 });
     await until(() => h.engine.worker!.activeCount === 0, "the run to park");
@@ -52,13 +52,13 @@ describe("delay node", () => {
     const clock = new FakeClock();
     const t0 = clock.now();
 
-    const first = await engineHarness({ clock, filename });
+    const first = await engineHarness({ fakeClock: clock, filename });
     const { runId } = await first.startFlow(waitFive, { order: 2 });
     await until(() => first.engine.worker!.activeCount === 0, "the run to park");
     await first.close();
 
     await clock.advance(4 * MINUTE);
-    const second = await engineHarness({ clock, filename });
+    const second = await engineHarness({ fakeClock: clock, filename });
     cleanups.push(() => second.close());
     await notDueYet();
     expect((await second.store.getRun(runId))!.status).toBe("running");

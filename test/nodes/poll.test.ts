@@ -117,19 +117,19 @@ describe("poll node and trigger against a real server on 127.0.0.1", () => {
       return () => target.to("/feed").length - before;
     })();
 
-    const first = await engineHarness({ clock, filename });
+    const first = await engineHarness({ fakeClock: clock, filename });
     const saved = await first.engine.flows.create(poller(`${target.url}/feed`, { items: "data" }));
     await until(async () => (await runCount(first.store, saved.id)) === 1, "the first poll");
     await first.close();
 
     await clock.advance(30_000);
-    const second = await engineHarness({ clock, filename });
+    const second = await engineHarness({ fakeClock: clock, filename });
     await until(() => clock.nextWakeAt() === clock.now() + 30_000, "the restarted poll to wait for the next slot");
     expect(fetches()).toBe(1);
     await second.close();
 
     await clock.advance(10 * MINUTE);
-    const third = await engineHarness({ clock, filename });
+    const third = await engineHarness({ fakeClock: clock, filename });
     cleanups.push(() => third.close());
     await until(async () => (await runCount(third.store, saved.id)) === 2, "the recovery poll");
     await until(() => clock.nextWakeAt() !== undefined, "the poll to sleep again");

@@ -72,7 +72,7 @@ describe("schedule node and trigger", () => {
     const filename = path.join(dir.dir, "runnel.db");
     const clock = new FakeClock();
 
-    const first = await engineHarness({ clock, filename });
+    const first = await engineHarness({ fakeClock: clock, filename });
     const saved = await first.engine.flows.create(hourly());
     await until(() => clock.nextWakeAt() === at(1), "the schedule to sleep until 01:00");
     await clock.advance(HOUR);
@@ -81,14 +81,14 @@ describe("schedule node and trigger", () => {
 
     // Restart within the same hour: 01:00 already fired, so nothing fires now.
     await clock.advance(30_000);
-    const second = await engineHarness({ clock, filename });
+    const second = await engineHarness({ fakeClock: clock, filename });
     await until(() => clock.nextWakeAt() === at(2), "the restarted schedule to sleep until 02:00");
     expect(await firedCount(second.store, saved.id)).toBe(1);
     await second.close();
 
     // Down from 01:00:30 to 05:30: 02:00, 03:00, 04:00 and 05:00 were missed; only 05:00 fires.
     await clock.advance(at(5, 30) - clock.now());
-    const third = await engineHarness({ clock, filename });
+    const third = await engineHarness({ fakeClock: clock, filename });
     cleanups.push(() => third.close());
     await until(async () => (await firedCount(third.store, saved.id)) === 2, "the recovery fire");
     await until(() => clock.nextWakeAt() === at(6), "the schedule to sleep until 06:00");
@@ -107,10 +107,10 @@ describe("schedule node and trigger", () => {
     cleanups.push(() => dir.remove());
     const filename = path.join(dir.dir, "runnel.db");
     const clock = new FakeClock();
-    const a = await engineHarness({ clock, filename });
+    const a = await engineHarness({ fakeClock: clock, filename });
     cleanups.push(() => a.close());
     const saved = await a.engine.flows.create(hourly());
-    const b = await engineHarness({ clock, filename });
+    const b = await engineHarness({ fakeClock: clock, filename });
     cleanups.push(() => b.close());
     expect(b.engine.triggers!.armedCount).toBe(1);
     await until(() => clock.pendingSleepers >= 2, "both schedules to sleep");
