@@ -1,9 +1,3 @@
-import { readFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
-import type { TLSSocket } from "node:tls";
-import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AllowListError,
@@ -16,6 +10,7 @@ import {
   type LookupFn,
 } from "../../engine/security/ssrf-guard.ts";
 import { FAKE_DNS, SSRF_CORPUS } from "./ssrf-corpus.ts";
+import { startSsrfServers, stopSsrfServers, type SsrfServers, type TestServer } from "./ssrf-test-servers.ts";
 
 const fakeLookup: LookupFn = async (hostname) => {
   const answers = FAKE_DNS[hostname.toLowerCase().replace(/\.$/, "")];
@@ -144,122 +139,19 @@ describe("checkUrl / resolveTarget", () => {
 });
 
 // ---------------------------------------------------------------------------------------
-// guardedFetch against real servers on 127.0.0.1.
+// guardedFetch against real servers on 127.0.0.1 (see ssrf-test-servers.ts).
 
-interface Hit {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-  servername?: string | false | null;
-}
-
-interface TestServer {
-  server: Server;
-  port: number;
-  hits: Hit[];
-}
-
-async function listen(server: Server, hits: Hit[]): Promise<TestServer> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { server, port: (server.address() as AddressInfo).port, hits };
-}
-
-function recorder(hits: Hit[], handler: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
-  return (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString();
-      const servername = (req.socket as TLSSocket).servername;
-      hits.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, ...(servername !== undefined ? { servername } : {}) });
-      handler(req, res, body);
-    });
-  };
-}
-
+let servers: SsrfServers;
 let a: TestServer;
 let other: TestServer;
 let secure: TestServer;
 
 beforeAll(async () => {
-  const otherHits: Hit[] = [];
-  other = await listen(createServer(recorder(otherHits, (_req, res) => res.end("internal secret"))), otherHits);
-  const hits: Hit[] = [];
-  a = await listen(
-    createServer(
-      recorder(hits, (req, res, body) => {
-        const url = new URL(req.url ?? "/", "http://x");
-        const redirect = (status: number, location: string) => {
-          res.writeHead(status, { location });
-          res.end();
-        };
-        switch (url.pathname) {
-          case "/ok":
-            res.setHeader("content-type", "application/json");
-            res.setHeader("set-cookie", ["a=1", "b=2"]);
-            res.end(JSON.stringify({ host: req.headers.host, method: req.method, body }));
-            return;
-          case "/to-metadata":
-            return redirect(302, "http://169.254.169.254/latest/meta-data/iam/");
-          case "/to-other-port":
-            return redirect(302, `http://127.0.0.1:${other.port}/secret`);
-          case "/to-localhost-name":
-            return redirect(307, `http://localhost:${a.port}/ok`);
-          case "/to-file":
-            return redirect(302, "file:///etc/passwd");
-          case "/see-other":
-            return redirect(303, "/ok");
-          case "/found":
-            return redirect(302, "/ok");
-          case "/temporary":
-            return redirect(307, "/ok");
-          case "/loop":
-            return redirect(302, `/loop?n=${Number(url.searchParams.get("n") ?? 0) + 1}`);
-          case "/gzip":
-            res.writeHead(200, { "content-encoding": "gzip", "content-type": "text/plain" });
-            res.end(gzipSync("compressed hello"));
-            return;
-          case "/bomb":
-            res.writeHead(200, { "content-encoding": "gzip" });
-            res.end(gzipSync(Buffer.alloc(8 * 1024 * 1024)));
-            return;
-          case "/big":
-            res.end(Buffer.alloc(3 * 1024 * 1024, 0x61));
-            return;
-          case "/no-content":
-            res.writeHead(204);
-            res.end();
-            return;
-          case "/slow":
-            res.writeHead(200);
-            res.write("partial");
-            return; // never ends; the client must abort
-          default:
-            res.writeHead(404);
-            res.end("not found");
-        }
-      }),
-    ),
-    hits,
-  );
-  const secureHits: Hit[] = [];
-  const fixtures = new URL("./fixtures/", import.meta.url);
-  secure = await listen(
-    createHttpsServer(
-      { key: readFileSync(new URL("tls-secure-test.key.pem", fixtures)), cert: readFileSync(new URL("tls-secure-test.cert.pem", fixtures)) },
-      recorder(secureHits, (req, res) => res.end(`tls ok ${req.headers.host}`)),
-    ),
-    secureHits,
-  );
+  servers = await startSsrfServers();
+  ({ a, other, secure } = servers);
 });
 
-afterAll(async () => {
-  for (const s of [a, other, secure]) {
-    s.server.closeAllConnections();
-    await new Promise((resolve) => s.server.close(resolve));
-  }
-});
+afterAll(() => stopSsrfServers(servers));
 
 const allowA = () => parseAllowList(`127.0.0.1:${a.port}`);
 const localhostLookup: LookupFn = async () => [{ address: "127.0.0.1", family: 4 }];
@@ -387,7 +279,7 @@ describe("guardedFetch", () => {
   });
 
   it("pins HTTPS to the checked address while verifying the certificate and SNI for the name", async () => {
-    const ca = readFileSync(new URL("./fixtures/tls-secure-test.cert.pem", import.meta.url), "utf8");
+    const { ca } = servers;
     const allow = parseAllowList(`secure.test:${secure.port}`);
     const res = await guardedFetch(`https://secure.test:${secure.port}/`, {}, { allow, lookup: localhostLookup, ca });
     expect(await res.text()).toBe(`tls ok secure.test:${secure.port}`);
