@@ -22,7 +22,7 @@ export class SsrfBlockedError extends Error {
   override name = "SsrfBlockedError";
   constructor(
     message: string,
-    /** The refused URL. */
+    /** The refused URL, without any user:password part. */
     readonly url: string,
     /** The refused address, when an address (not the scheme) was the problem. */
     readonly address?: string,
@@ -63,7 +63,7 @@ export function checkUrl(input: string | URL, allow: AllowList = EMPTY_ALLOW_LIS
   if (!SCHEMES.has(url.protocol)) {
     throw new SsrfBlockedError(
       `Outbound request refused: "${url.protocol}" URLs are not allowed, only http: and https:`,
-      url.href,
+      withoutCredentials(url),
     );
   }
   const literal = parseIp(url.hostname);
@@ -97,7 +97,7 @@ export async function resolveTarget(
     if (parsed === undefined) {
       throw new SsrfBlockedError(
         `Outbound request to ${hostname} refused: DNS returned "${result.address}", which is not an IP address`,
-        url.href,
+        withoutCredentials(url),
         result.address,
         "unrecognised",
       );
@@ -126,8 +126,17 @@ function assertAddressAllowed(url: URL, address: IpAddress, hostname: string, al
     `Outbound request to ${target} blocked: ${ip} is a non-public address (${range}). ` +
       `Loopback, link-local (cloud metadata), private and other special-purpose addresses are refused by default; ` +
       `to allow this target add ${suggestion} to RUNNEL_HTTP_ALLOW.`,
-    url.href,
+    withoutCredentials(url),
     ip,
     range,
   );
+}
+
+/** The URL for error messages and logs: credentials in it are not ours to repeat. */
+function withoutCredentials(url: URL): string {
+  if (url.username === "" && url.password === "") return url.href;
+  const copy = new URL(url.href);
+  copy.username = "";
+  copy.password = "";
+  return copy.href;
 }

@@ -130,6 +130,8 @@ describe("checkUrl / resolveTarget", () => {
     const mapped = await resolveTarget("http://[::ffff:169.254.169.254]/").catch((e: unknown) => e);
     expect((mapped as SsrfBlockedError).range).toBe("ipv4Mapped → 169.254.169.254 (linkLocal)");
     expect((mapped as SsrfBlockedError).message).toContain('"[::ffff:a9fe:a9fe]:80"');
+    const withCredentials = (await resolveTarget("http://user:hunter2@127.0.0.1/").catch((e: unknown) => e)) as SsrfBlockedError;
+    expect([withCredentials.url, withCredentials.message.includes("hunter2")]).toEqual(["http://127.0.0.1/", false]);
   });
 
   it("propagates DNS failures as ordinary errors", async () => {
