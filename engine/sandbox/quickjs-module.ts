@@ -77,7 +77,10 @@ async function createModule(pages: number): Promise<PooledModule> {
 export function retireModule(pooled: PooledModule): void {
   pooled.retired = true;
   for (const [pages, pending] of pool) {
-    void pending.then((p) => p === pooled && pool.get(pages) === pending && pool.delete(pages));
+    pending.then(
+      (p) => p === pooled && pool.get(pages) === pending && pool.delete(pages),
+      () => {}, // a failed load removes itself (see acquireModule)
+    );
   }
 }
 
