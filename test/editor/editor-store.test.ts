@@ -103,3 +103,15 @@ describe("copy/paste as flow JSON", () => {
     expect(parseFragment(JSON.stringify({ nodes: [] }))).toBeUndefined();
   });
 });
+
+describe("before the catalog has loaded", () => {
+  it("keeps edges from ports it cannot know yet", () => {
+    setCatalog([]);
+    openDoc({ ...emptyDoc(), nodes: [
+      { id: "f", type: "filter", position: { x: 0, y: 0 }, config: {} },
+      { id: "l", type: "log", position: { x: 0, y: 0 }, config: {} },
+    ], edges: [{ id: "e", source: "f", sourcePort: "rejected", target: "l", targetPort: "in" }] }, true);
+    change((d) => ({ ...d, name: "edited early" }));
+    expect(doc().edges).toHaveLength(1);
+  });
+});

@@ -76,9 +76,12 @@ export function removeElements(
   return next;
 }
 
-/** Drops edges whose source port no longer exists (e.g. a switch rule was removed). */
-export function pruneDanglingEdges(doc: WorkingDoc, portsOf: (node: FlowNode) => string[]): WorkingDoc {
-  const ports = new Map(doc.nodes.map((n) => [n.id, new Set(portsOf(n))]));
+/**
+ * Drops edges whose source port no longer exists (e.g. a switch rule was removed).
+ * `portsOf` returns undefined when it cannot know (type not in the catalog yet): keep those.
+ */
+export function pruneDanglingEdges(doc: WorkingDoc, portsOf: (node: FlowNode) => string[] | undefined): WorkingDoc {
+  const ports = new Map(doc.nodes.map((n) => [n.id, portsOf(n)]).filter((e): e is [string, string[]] => e[1] !== undefined).map(([id, p]) => [id, new Set(p)]));
   const edges = doc.edges.filter((e) => ports.get(e.source)?.has(e.sourcePort) ?? true);
   return edges.length === doc.edges.length ? doc : { ...doc, edges };
 }

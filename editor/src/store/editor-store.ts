@@ -114,7 +114,10 @@ export function change(fn: (doc: WorkingDoc) => WorkingDoc, options: { transient
   const state = get();
   const { catalog } = state;
   let next = fn(state.doc);
-  next = pruneDanglingEdges(next, (node) => outputPortsOf(catalog.get(node.type), node));
+  next = pruneDanglingEdges(next, (node) => {
+    const type = catalog.get(node.type);
+    return type ? outputPortsOf(type, node) : undefined;
+  });
   if (options.transient) {
     if (next !== state.doc) set({ doc: next, gestureBase: state.gestureBase ?? state.doc });
     return;
