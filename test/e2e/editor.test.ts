@@ -163,6 +163,18 @@ describe.skipIf(browserUnavailable())("editor: first automation, history, clipbo
     await page.locator('[data-field="config.condition"] textarea').focus();
     await page.keyboard.press("Escape");
     await expect.poll(() => page.locator('[data-field="config.condition"]').count()).toBe(0);
+    // Editing the field clears its marker; the next save re-checks.
+    await page.click('[data-testid="node-filter"] .rn-node-title');
+    await page.locator('[data-field="config.condition"] textarea').fill("body.ok = true");
+    await expect.poll(() => page.locator('[data-testid="node-filter"] [data-testid="node-problem"]').count()).toBe(0);
+    await page.keyboard.press("Control+s");
+    await expect.poll(() => page.locator('[data-testid="save-state"]').textContent()).toBe("Saved");
+
+    // Multi-select: shift-click adds to the selection; the inspector says how many.
+    await page.keyboard.press("Escape");
+    await page.click('[data-testid="node-webhook"] .rn-node-title');
+    await page.click('[data-testid="node-log"] .rn-node-title', { modifiers: ["Shift"] });
+    await expect.poll(() => page.locator('[data-testid="inspector"] h2').textContent()).toBe("2 selected");
   });
 
   it("walks deep links with the back button, drops from the palette, imports JSON, duplicates and deletes flows", async () => {

@@ -118,8 +118,9 @@ export function change(fn: (doc: WorkingDoc) => WorkingDoc, options: { transient
     const type = catalog.get(node.type);
     return type ? outputPortsOf(type, node) : undefined;
   });
+  const problems = staleProblemsDropped(state.problems, state.doc, next);
   if (options.transient) {
-    if (next !== state.doc) set({ doc: next, gestureBase: state.gestureBase ?? state.doc });
+    if (next !== state.doc) set({ doc: next, gestureBase: state.gestureBase ?? state.doc, problems });
     return;
   }
   const base = state.gestureBase ?? state.doc;
@@ -127,7 +128,19 @@ export function change(fn: (doc: WorkingDoc) => WorkingDoc, options: { transient
     set({ gestureBase: null });
     return;
   }
-  set({ doc: next, gestureBase: null, history: record(state.history, diffDocs(base, next)) });
+  set({ doc: next, gestureBase: null, history: record(state.history, diffDocs(base, next)), problems });
+}
+
+/**
+ * A server problem disappears from a node as soon as the user edits that node (the next
+ * save re-checks everything); problems of untouched nodes and of the flow stay.
+ */
+function staleProblemsDropped(problems: FlowProblem[], prev: WorkingDoc, next: WorkingDoc): FlowProblem[] {
+  if (problems.length === 0 || prev.nodes === next.nodes) return problems;
+  const before = new Map(prev.nodes.map((n) => [n.id, n]));
+  const edited = new Set(next.nodes.filter((n) => before.get(n.id) !== n && before.has(n.id) && before.get(n.id)!.position === n.position).map((n) => n.id));
+  if (edited.size === 0) return problems;
+  return problems.filter((p) => !p.nodeId || !edited.has(p.nodeId));
 }
 
 export function undoChange(): void {
