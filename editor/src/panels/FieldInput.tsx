@@ -98,7 +98,7 @@ function Control({ spec, value, onChange, id }: FieldProps & { id: string }) {
       return (
         <textarea
           id={id} className={`rn-input mono ${spec.kind}`} rows={spec.kind === "multiline" ? 6 : 2} spellCheck={false}
-          value={text(value)} placeholder={placeholderOf(spec) || (spec.kind === "expression" ? "e.g. body.ref = 'refs/heads/main'" : "")}
+          value={text(value)} placeholder={placeholderOf(spec) || (spec.kind === "expression" ? "JSONata expression" : "")}
           onChange={(e) => commitText(e.target.value, true)} onBlur={(e) => commitText(e.target.value, false)}
         />
       );
