@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useMemo, type DragEvent } from "react";
 import {
-  Background, Controls, MiniMap, ReactFlow, useReactFlow,
+  Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
   type FinalConnectionState, type InternalNode, type Node,
 } from "@xyflow/react";
 import { useShallow } from "zustand/react/shallow";
-import type { FlowNode } from "../../../engine/model/index.ts";
 import { editorStore, useEditor } from "../store/editor-store.ts";
 import { FlowNodeView } from "./FlowNodeView.tsx";
 import { NoteView } from "./NoteView.tsx";
@@ -14,6 +13,7 @@ import { createDeriver, type CanvasNode } from "./to-react-flow.ts";
 import { connect, isValidConnection, onConnect, onDelete, onEdgesChange, onNodesChange } from "./canvas-handlers.ts";
 import { placeNode } from "./place-node.ts";
 import { PALETTE_MIME } from "../panels/Palette.tsx";
+import { boundsOf, openingViewport, viewportFor } from "./viewport-fit.ts";
 
 const nodeTypes = { runnel: FlowNodeView, note: NoteView };
 const deriver = createDeriver();
@@ -22,17 +22,6 @@ const state = editorStore.getState;
 const minimapColor = (node: Node) =>
   node.type === "note" ? "var(--note-bg)" : `var(--cat-${(node.data as { category?: string }).category ?? "unknown"})`;
 
-/**
- * What to show when a flow opens: all of a small flow; for a large one, the part around
- * its first trigger at a readable zoom (fitting 1,000 nodes would draw them all, tiny).
- */
-function openingView(nodes: readonly FlowNode[]): { id: string }[] | undefined {
-  if (nodes.length <= 150) return undefined;
-  const trigger = nodes.find((n) => state().catalog.get(n.type)?.category === "trigger") ?? nodes[0]!;
-  const d = (n: FlowNode) => Math.hypot(n.position.x - trigger.position.x, (n.position.y - trigger.position.y) * 1.6);
-  return [...nodes].sort((a, b) => d(a) - d(b)).slice(0, 40).map((n) => ({ id: n.id }));
-}
-
 /** The canvas: a view of the store. */
 export function Canvas({ dark }: { dark: boolean }) {
   const slice = useEditor(
@@ -40,7 +29,19 @@ export function Canvas({ dark }: { dark: boolean }) {
   );
   const nodes = useMemo(() => deriver.nodes(slice), [slice]);
   const edges = useMemo(() => deriver.edges(slice), [slice]);
-  const { screenToFlowPosition, flowToScreenPosition, fitView, setCenter, getZoom } = useReactFlow();
+  const { screenToFlowPosition, flowToScreenPosition, setViewport, setCenter, getZoom } = useReactFlow();
+  const fitDoc = useCallback(
+    (all: boolean, duration = 0) => {
+      const { doc, measured, catalog } = state();
+      const box = document.querySelector(".rn-canvas")?.getBoundingClientRect();
+      const size = (id: string) => measured[id];
+      const rect = boundsOf(doc.nodes, size);
+      if (!box || !rect) return;
+      const viewport = all ? viewportFor(rect, box) : openingViewport(doc.nodes, (n) => catalog.get(n.type)?.category === "trigger", size, box);
+      if (viewport) void setViewport(viewport, { duration });
+    },
+    [setViewport],
+  );
   const revealId = useEditor((s) => s.revealId);
   useEffect(() => {
     if (!revealId) return;
@@ -55,15 +56,15 @@ export function Canvas({ dark }: { dark: boolean }) {
       const inside = a.x >= box.left && a.y >= box.top && b.x <= box.right && b.y <= box.bottom;
       if (inside) return;
       // Small flows: show all of it; large ones: bring the new node to the centre.
-      if (state().doc.nodes.length <= 30) void fitView({ maxZoom: 1, padding: 0.25, duration: 200 });
+      if (state().doc.nodes.length <= 30) fitDoc(true, 200);
       else void setCenter(node.position.x + size.width / 2, node.position.y + size.height / 2, { zoom: getZoom(), duration: 200 });
     });
     return () => cancelAnimationFrame(frame);
-  }, [revealId, flowToScreenPosition, setCenter, getZoom, fitView]);
+  }, [revealId, flowToScreenPosition, setCenter, getZoom, fitDoc]);
   const openSeq = useEditor((s) => s.openSeq);
   useEffect(() => {
-    if (openSeq > 0) requestAnimationFrame(() => void fitView({ maxZoom: 1, padding: 0.3, nodes: openingView(state().doc.nodes) }));
-  }, [openSeq, fitView]);
+    if (openSeq > 0) requestAnimationFrame(() => fitDoc(false));
+  }, [openSeq, fitDoc]);
 
   const onConnectEnd = useCallback(
     (event: MouseEvent | TouchEvent, cs: FinalConnectionState<InternalNode>) => {
@@ -128,14 +129,16 @@ export function Canvas({ dark }: { dark: boolean }) {
         selectionKeyCode="Shift"
         minZoom={0.1}
         maxZoom={2}
-        fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.3 }}
         proOptions={{ hideAttribution: true }}
         defaultEdgeOptions={{ interactionWidth: 18 }}
       >
         <Background gap={20} size={1.2} />
         {slice.doc.nodes.length > 0 ? <MiniMap position="top-right" pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Minimap" /> : null}
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false} showFitView={false}>
+          <ControlButton onClick={() => fitDoc(true, 200)} title="Fit the whole flow" aria-label="fit view">
+            <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2.5}><path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5" /></svg>
+          </ControlButton>
+        </Controls>
         <ConnectionHint />
       </ReactFlow>
       {slice.doc.nodes.length === 0 ? (

@@ -3,6 +3,12 @@ import type { FlowProblem } from "../../../engine/model/index.ts";
 import { inputPortsOf, outputPortsOf } from "../store/catalog.ts";
 import { iconName } from "../panels/Icon.tsx";
 import { flowHints } from "../panels/flow-hints.ts";
+import { estimateGeometry } from "./node-geometry.ts";
+
+function unmeasured(inputs: readonly string[], outputs: readonly string[]) {
+  const g = estimateGeometry(inputs, outputs);
+  return { initialWidth: g.width, initialHeight: g.height, handles: g.handles };
+}
 import type { EditorState } from "../store/editor-store.ts";
 import type { NodeOutcome } from "../store/run-overlay.ts";
 
@@ -117,7 +123,7 @@ export function createDeriver() {
       out.push(
         memo(nodeCache, node.id, [node, type, selected, problems, outcome, measured, connected, hint], () => ({
           id: node.id, type: "runnel", position: node.position, selected,
-          ...(measured ? { measured } : {}),
+          ...(measured ? { measured } : unmeasured(inputPortsOf(type), outputPortsOf(type, node))),
           data: {
             typeName: node.type,
             title: node.name || type?.title || node.type,
