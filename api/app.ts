@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Engine } from "../engine/index.ts";
 import { errorBody, handleError } from "./errors.ts";
 import { editorRoutes } from "./editor-static.ts";
+import { dedupeRoutes } from "./routes/dedupe.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/flows", flowRoutes(deps));
   app.route("/api/runs", runRoutes(deps));
   app.route("/api/events", eventRoutes(deps));
+  app.route("/api/dedupe", dedupeRoutes(deps));
   app.route("/hooks", hookRoutes(deps));
   app.route("/metrics", metricsRoutes(deps));
   app.all("/api/*", (c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404));

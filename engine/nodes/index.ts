@@ -6,6 +6,7 @@ import { filterNode } from "./filter.ts";
 import { transformNode } from "./transform.ts";
 import { respondNode } from "./respond.ts";
 import { logNode } from "./log.ts";
+import { dedupeNode } from "./dedupe.ts";
 
 /** The one registration list: adding a node type is one file plus one line here. */
 export const builtinNodes: NodeDefinition<unknown>[] = [
@@ -15,6 +16,7 @@ export const builtinNodes: NodeDefinition<unknown>[] = [
   transformNode,
   respondNode,
   logNode,
+  dedupeNode,
 ];
 
 export class Catalog {

@@ -8,6 +8,7 @@ import {
   type ClaimedRun,
   type CommitStep,
   type DedupeClaim,
+  type DedupeKeyState,
   type DedupeOutcome,
   type EnqueueResult,
   type FinishRun,
@@ -19,6 +20,7 @@ import {
   type StepRecord,
   type Store,
 } from "../types.ts";
+import { SqliteDedupeKeys } from "./dedupe-keys.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
@@ -36,6 +38,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly writes: GroupCommit;
   private readonly sql: Statements;
+  private readonly keys: SqliteDedupeKeys;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
@@ -46,6 +49,7 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.sql = prepareStatements(this.db);
     this.writes = new GroupCommit(this.db);
+    this.keys = new SqliteDedupeKeys(this.db, this.writes);
   }
 
   async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
@@ -170,7 +174,7 @@ export class SqliteStore implements Store {
       const updated = this.sql.finishRun.run(finish.status, error, finish.now, finish.runId, finish.owner);
       if (updated.changes === 0) throw new LeaseLostError(finish.runId);
       if (finish.step) this.sql.insertStep.run(...stepRowValues(finish.runId, finish.step));
-      if (finish.status === "failed") this.sql.releaseDedupe.run(finish.runId);
+      if (finish.status === "failed") this.keys.releaseFailedRun(finish.runId);
     });
   }
 
@@ -230,22 +234,24 @@ export class SqliteStore implements Store {
     return row?.run_id;
   }
 
-  async claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome> {
-    return this.writes.run(() => {
-      const existing = this.sql.getDedupe.get(claim.scope, claim.key) as
-        | { run_id: string; first_seen_at: number; expires_at: number | null }
-        | undefined;
-      const live = existing && (existing.expires_at === null || existing.expires_at > claim.now);
-      if (live && existing.run_id !== claim.runId) {
-        return { first: false, firstRunId: existing.run_id, firstSeenAt: existing.first_seen_at };
-      }
-      if (!live) this.sql.putDedupe.run(claim.scope, claim.key, claim.runId, claim.now, claim.expiresAt);
-      return { first: true };
-    });
+  claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome> {
+    return this.keys.claim(claim);
   }
 
-  async releaseDedupeKeys(runId: string): Promise<void> {
-    return this.writes.run(() => void this.sql.releaseDedupe.run(runId));
+  releaseDedupeKeys(runId: string): Promise<void> {
+    return this.keys.releaseRun(runId);
+  }
+
+  getDedupeKey(scope: string, key: string, now: number): Promise<DedupeKeyState | undefined> {
+    return this.keys.get(scope, key, now);
+  }
+
+  deleteDedupeKeys(scope: string, key?: string): Promise<number> {
+    return this.keys.delete(scope, key);
+  }
+
+  pruneExpiredKeys(now: number, limit: number): Promise<number> {
+    return this.keys.prune(now, limit);
   }
 
   async close(): Promise<void> {
