@@ -26,16 +26,16 @@ async function burst(server: RealServer) {
   );
   const deadline = Date.now() + 20_000;
   const tally = { out: 0, duplicate: 0 };
-  for (const runId of responses) {
-    for (;;) {
-      const run = await json<RunWithSteps>(await fetch(`${server.url}/api/runs/${runId}`));
-      if (run.status === "succeeded") {
-        tally[outcomeOf(run)]++;
-        break;
-      }
-      if (run.status === "failed" || Date.now() > deadline) throw new Error(`run ${runId} ended as ${run.status}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
+  let pending = responses;
+  while (pending.length > 0) {
+    if (Date.now() > deadline) throw new Error(`${pending.length} runs did not finish in time`);
+    const runs = await Promise.all(pending.map(async (runId) => json<RunWithSteps>(await fetch(`${server.url}/api/runs/${runId}`))));
+    for (const run of runs) {
+      if (run.status === "failed" || run.status === "canceled") throw new Error(`run ${run.id} ended as ${run.status}`);
+      if (run.status === "succeeded") tally[outcomeOf(run)]++;
     }
+    pending = runs.filter((run) => run.status !== "succeeded").map((run) => run.id);
+    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return tally;
 }
