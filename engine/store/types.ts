@@ -62,6 +62,17 @@ export interface EnqueueResult {
   replayed: boolean;
 }
 
+/** A time-based trigger (schedule tick, poll slot) firing, with the runs it starts. */
+export interface TriggerFire {
+  flowId: string;
+  nodeId: string;
+  /** The schedule tick or poll slot this fire is for, in ms since the epoch. */
+  tick: number;
+  /** Runs to enqueue with the fire; may be empty (a poll that found no items). */
+  runs: NewRun[];
+  now: number;
+}
+
 /** Everything a worker needs to resume a run. */
 export interface ClaimedRun {
   run: Run;
@@ -70,10 +81,11 @@ export interface ClaimedRun {
   nextSeq: number;
 }
 
+/** Journals finished steps (possibly several, pipelined) together with the new frontier. */
 export interface CommitStep {
   runId: string;
   owner: string;
-  step?: StepRecord;
+  steps: StepRecord[];
   frontier: FrontierItem[];
   nextSeq: number;
 }
@@ -83,7 +95,8 @@ export interface FinishRun {
   owner: string;
   status: Extract<RunStatus, "succeeded" | "failed">;
   error?: StepError;
-  step?: StepRecord;
+  /** Steps not journaled yet, written in the same transaction. */
+  steps: StepRecord[];
   now: number;
 }
 
@@ -156,6 +169,12 @@ export interface FlowVersionInfo {
  */
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  /**
+   * True when writes issued one after another (without awaiting) are applied in that order, so a
+   * step may be journaled right behind its run's still-committing enqueue (SQLite's single
+   * writer queue). A pooled backend says false and the executor waits for the enqueue first.
+   */
+  readonly writesInOrder: boolean;
 
   createFlow(input: FlowInput, now: number): Promise<FlowDocument>;
   /** Throws VersionConflictError when `expectedVersion` is not the stored one. */
@@ -167,10 +186,19 @@ export interface Store {
   deleteFlow(id: string): Promise<boolean>;
 
   enqueueRun(run: NewRun): Promise<EnqueueResult>;
+  /**
+   * Records that trigger node (flowId, nodeId) fired for `fire.tick` and enqueues `fire.runs`,
+   * in one transaction. Ticks only move forward: when the recorded tick of this node is already
+   * >= `fire.tick` (another process, or this one before a restart, fired it), nothing is written
+   * and `fired` is false. So a tick fires at most once, in one process or across a cluster.
+   */
+  fireTrigger(fire: TriggerFire): Promise<{ fired: boolean }>;
+  /** The last tick recorded by fireTrigger for this trigger node, or undefined if it never fired. */
+  lastTriggerTick(flowId: string, nodeId: string): Promise<number | undefined>;
   claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]>;
   /** Extends the lease of runs still owned by `owner`; returns the ids still owned. */
   renewLeases(owner: string, runIds: string[], leaseUntil: number): Promise<string[]>;
-  /** Journals one step with the new frontier; throws LeaseLostError if the run is no longer ours. */
+  /** Journals steps with the new frontier; throws LeaseLostError if the run is no longer ours. */
   commitStep(commit: CommitStep): Promise<void>;
   /** Lets go of a run whose remaining work is all deferred until `availableAt`. */
   parkRun(park: ParkRun): Promise<void>;

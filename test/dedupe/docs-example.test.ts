@@ -1,43 +1,47 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { FlowInput } from "../../engine/model/index.ts";
 import { engineHarness } from "../helpers/engine-harness.ts";
-import { flow } from "../helpers/flows.ts";
-import { outcomeOf, runOnce, type Harness } from "./helpers.ts";
+import { json, startHttpTarget } from "../helpers/http-target.ts";
+import { until } from "../helpers/wait.ts";
+import type { Harness } from "./helpers.ts";
 
 const doc = readFileSync(path.resolve(import.meta.dirname, "../../docs/dedupe.md"), "utf8");
 const example = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(doc)![1]!) as FlowInput;
 
-describe("the docs/dedupe.md example", () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await engineHarness({ engine: { keyPruning: false } });
+describe("the docs/dedupe.md example: poll → split → dedupe → log", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
-  afterEach(async () => h.close());
 
-  it("logs each feed item once: its dedupe and log nodes run as written on split's { item, index, total } messages", async () => {
-    expect(example.nodes.map((n) => n.type)).toEqual(["poll", "split", "dedupe", "log"]);
-    const node = (type: string) => example.nodes.find((n) => n.type === type)!;
-    // poll and split are stood in for by a manual trigger that emits what split emits.
-    const standIn = flow(
-      "Feed example",
-      [
-        { id: "m", type: "manual" },
-        { id: "new", type: "dedupe", config: node("dedupe").config },
-        { id: "log", type: "log", config: node("log").config },
-      ],
-      ["m->new", "new->log"],
-    );
-    const saved = await h.engine.flows.create(standIn);
-    const item = (id: number, index: number) => ({ item: { id, title: `Post ${id}` }, index, total: 2 });
-    const logged: string[] = [];
-    for (const poll of [[item(1, 0), item(2, 1)], [item(2, 0), item(3, 1)]]) {
-      for (const message of poll) {
-        const run = await runOnce(h, saved, message);
-        if (outcomeOf(run, "new") === "out") logged.push(String(run.steps.find((s) => s.nodeId === "log")?.meta?.logged));
+  it("logs each feed item once across polls, run as written (only the URL points at a local feed)", async () => {
+    let feed = [{ id: 1, title: "One" }, { id: 2, title: "Two" }];
+    const target = await startHttpTarget({ "/feed.json": (_req, res) => json(res, 200, { items: feed }) });
+    cleanups.push(() => target.close());
+    const h: Harness = await engineHarness({ fakeClock: true, engine: { keyPruning: false } });
+    cleanups.push(() => h.close());
+    const nodes = example.nodes.map((n) => (n.type === "poll" ? { ...n, config: { ...n.config, url: `${target.url}/feed.json` } } : n));
+    const saved = await h.engine.flows.create({ ...example, nodes });
+
+    const logged = async () => {
+      const { runs } = await h.store.listRuns({ flowId: saved.id, limit: 10 });
+      for (const run of runs) await h.finished(run.id);
+      const lines: string[] = [];
+      for (const { id } of runs.reverse()) {
+        for (const step of (await h.store.getRun(id))!.steps) if (step.nodeId === "log") lines.push(String(step.meta?.logged));
       }
-    }
-    expect(logged).toEqual(["new item 1: Post 1", "new item 2: Post 2", "new item 3: Post 3"]);
+      return { runs: runs.length, lines };
+    };
+
+    await until(async () => (await h.store.listRuns({ flowId: saved.id, limit: 10 })).runs.length === 1, "the first poll's run");
+    expect(await logged()).toEqual({ runs: 1, lines: ["new item 1: One", "new item 2: Two"] });
+
+    feed = [{ id: 2, title: "Two" }, { id: 3, title: "Three" }];
+    await until(() => h.clock!.nextWakeAt() === h.clock!.now() + 60_000, "the poll to wait for the next minute");
+    await h.clock!.advance(60_000);
+    await until(async () => (await h.store.listRuns({ flowId: saved.id, limit: 10 })).runs.length === 2, "the second poll's run");
+    expect(await logged()).toEqual({ runs: 2, lines: ["new item 1: One", "new item 2: Two", "new item 3: Three"] });
   });
 });

@@ -140,7 +140,7 @@ describe("dedupe store against a plain model (fast-check)", () => {
         }
         if (finishes) {
           const status = e.end === "fails" ? "failed" : "succeeded";
-          pending.push(store.finishRun({ runId, owner: "P", status, now }));
+          pending.push(store.finishRun({ runId, owner: "P", status, steps: [], now }));
           if (status === "failed") model.fail(runId);
         }
         if (e.prune) pending.push(store.pruneExpiredKeys(now, 3).then(() => undefined));

@@ -32,7 +32,7 @@ export function dedupeKeyContract(getStore: () => Store) {
     const claim = { runId: run, now: T0, expiresAt: T0 + 1000, execution: "d:1" };
     await store.claimDedupeKey({ ...claim, scope: "s", key: "freed" });
     await store.claimDedupeKey({ ...claim, scope: "s", key: "kept", releaseOnFailure: false });
-    await store.finishRun({ runId: run, owner: "A", status: "failed", error: { code: "X", message: "x" }, now: T0 + 1 });
+    await store.finishRun({ runId: run, owner: "A", status: "failed", error: { code: "X", message: "x" }, steps: [], now: T0 + 1 });
     expect(await store.getDedupeKey("s", "freed", T0 + 2)).toBeUndefined();
     expect(await store.getDedupeKey("s", "kept", T0 + 2)).toEqual({
       scope: "s", key: "kept", runId: run, firstSeenAt: T0, expiresAt: T0 + 1000, releaseOnFailure: false,
@@ -48,7 +48,7 @@ export function dedupeKeyContract(getStore: () => Store) {
     const f = await store.createFlow(sample, T0);
     const run = await runningRun(store, f.id);
     await store.claimDedupeKey({ scope: "s", key: "k", runId: run, now: T0, expiresAt: null });
-    await store.finishRun({ runId: run, owner: "A", status: "succeeded", now: T0 + 1 });
+    await store.finishRun({ runId: run, owner: "A", status: "succeeded", steps: [], now: T0 + 1 });
     expect(await store.getDedupeKey("s", "k", T0 + 10 ** 12)).toMatchObject({ runId: run, expiresAt: null, releaseOnFailure: true });
   });
 

@@ -92,12 +92,12 @@ export function storeContract(name: string, factory: StoreFactory) {
         owner: "A",
         nextSeq: 3,
         frontier: [],
-        step: {
+        steps: [{
           seq: 2, nodeId: "l", nodeType: "log", status: "succeeded", inputRef: { seq: 1, port: "out", index: 0 },
           outputs: { out: [{ ok: true }] }, attempts: 1, startedAt: T0, finishedAt: T0 + 5,
-        },
+        }],
       });
-      await store.finishRun({ runId, owner: "A", status: "succeeded", now: T0 + 6 });
+      await store.finishRun({ runId, owner: "A", status: "succeeded", now: T0 + 6, steps: [] });
       const run = await store.getRun(runId);
       expect(run?.status).toBe("succeeded");
       expect(run?.steps[1]).toMatchObject({ seq: 2, input: { body: { hello: "world" } }, outputs: { out: [{ ok: true }] }, attempts: 1 });
@@ -111,7 +111,7 @@ export function storeContract(name: string, factory: StoreFactory) {
       expect(await store.claimRuns("B", 10, T0 + 2000, T0 + 500)).toHaveLength(0);
       const taken = await store.claimRuns("B", 10, T0 + 3000, T0 + 1500);
       expect(taken.map((c) => c.run.id)).toEqual([runId]);
-      const error = await store.commitStep({ runId, owner: "A", nextSeq: 3, frontier: [] }).catch((e) => e);
+      const error = await store.commitStep({ runId, owner: "A", nextSeq: 3, frontier: [], steps: [] }).catch((e) => e);
       expect(error).toBeInstanceOf(LeaseLostError);
       expect(await store.renewLeases("A", [runId], T0 + 9000)).toEqual([]);
       expect(await store.renewLeases("B", [runId], T0 + 9000)).toEqual([runId]);
@@ -147,6 +147,28 @@ export function storeContract(name: string, factory: StoreFactory) {
       expect((await store.claimDedupeKey({ ...claim, runId: "r9", now: T0 + 100 })).first).toBe(true);
       await store.releaseDedupeKeys("r9");
       expect((await store.claimDedupeKey({ ...claim, runId: "r10", now: T0 + 101 })).first).toBe(true);
+    });
+
+    it("fires a trigger tick once, with its runs in the same write, and never an older tick", async () => {
+      const f = await store.createFlow(sample, T0);
+      const fire = (tick: number, runs: NewRun[]) => store.fireTrigger({ flowId: f.id, nodeId: "w", tick, runs, now: T0 });
+      expect(await store.lastTriggerTick(f.id, "w")).toBeUndefined();
+      const runs = [newRun(f.id, { message: { n: 1 } }), newRun(f.id, { message: { n: 2 } })];
+      const outcomes = await Promise.all([fire(T0, runs), fire(T0, [newRun(f.id)]), fire(T0, [newRun(f.id)])]);
+      expect(outcomes.filter((o) => o.fired)).toHaveLength(1);
+      expect((await store.listRuns({ limit: 10, flowId: f.id })).runs).toHaveLength(outcomes[0]!.fired ? 2 : 1);
+      expect(await store.lastTriggerTick(f.id, "w")).toBe(T0);
+      expect(await fire(T0 - 60_000, [newRun(f.id)])).toEqual({ fired: false });
+      expect(await fire(T0 + 60_000, [])).toEqual({ fired: true });
+      expect(await store.lastTriggerTick(f.id, "w")).toBe(T0 + 60_000);
+      expect(await store.lastTriggerTick(f.id, "other")).toBeUndefined();
+      const queued = await store.claimRuns("A", 10, T0 + 1000, T0);
+      expect(queued.every((c) => c.run.status === "running" && c.steps.length === 1)).toBe(true);
+      if (reopen) {
+        store = await reopen();
+        expect(await store.lastTriggerTick(f.id, "w")).toBe(T0 + 60_000);
+        expect(await fire(T0 + 60_000, [newRun(f.id)])).toEqual({ fired: false });
+      }
     });
 
     it("cancels queued runs and reports unknown ones", async () => {
