@@ -38,6 +38,7 @@ export function prepareStatements(db: Database.Database) {
 
     getIdempotency: p("SELECT run_id FROM idempotency_keys WHERE scope = ? AND key = ? AND expires_at > ?"),
     putIdempotency: p("INSERT OR REPLACE INTO idempotency_keys (scope, key, run_id, expires_at) VALUES (?, ?, ?, ?)"),
+
     advanceTriggerTick: p(`INSERT INTO trigger_ticks (flow_id, node_id, tick, fired_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (flow_id, node_id) DO UPDATE SET tick = excluded.tick, fired_at = excluded.fired_at
       WHERE excluded.tick > trigger_ticks.tick`),
