@@ -9,11 +9,13 @@ const FOREVER = "forever";
 /** ~100 years: beyond that a window is `forever`, and expiry times stay exact integers. */
 const MAX_WINDOW_MS = 36_500 * 86_400_000;
 
+const isWindow = (ms: number | undefined) => ms !== undefined && ms > 0 && ms <= MAX_WINDOW_MS;
+
 const windowField = z
   .string()
   .trim()
-  .refine((text) => text === FOREVER || (parseDuration(text) ?? Infinity) <= MAX_WINDOW_MS, {
-    message: "expected a duration like 10m, 24h or 30d (at most 36500d), or forever",
+  .refine((text) => text === FOREVER || isWindow(parseDuration(text)), {
+    message: "expected a duration like 10m, 24h or 30d (more than 0, at most 36500d), or forever",
   })
   .default("24h")
   .meta({ format: "duration", description: "how long a key is remembered: 10m, 24h, 30d… or forever" });

@@ -127,7 +127,7 @@ describe("dedupe node", () => {
     const res = await appFor(h).request("/api/flows", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(manualDedupeFlow("Bad", [{ id: "dd", config: { key: "(", window: "soon", scope: " " } }])),
+      body: JSON.stringify(manualDedupeFlow("Bad", [{ id: "dd", config: { key: "(", window: "0ms", scope: " " } }])),
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { details: { problems: { nodeId: string; field: string }[] } } };
