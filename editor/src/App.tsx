@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ReactFlowProvider } from "@xyflow/react";
 import { Canvas } from "./canvas/Canvas.tsx";
 import { TopBar } from "./panels/TopBar.tsx";
@@ -12,7 +12,7 @@ import { editorStore, isDirty, notify, setCatalog } from "./store/editor-store.t
 import { refreshFlows } from "./store/flows-store.ts";
 import { loadFlow, newDraft } from "./store/persistence.ts";
 import { clearRun, showRun } from "./store/runs-live.ts";
-import { parseRoute, setNavigationGuard, usePathname } from "./router.ts";
+import { parseRoute, setNavigationGuard, usePathname, type Route } from "./router.ts";
 import { useKeyboard } from "./keyboard.ts";
 import { useTheme } from "./theme.ts";
 
@@ -21,14 +21,17 @@ setNavigationGuard(() => !isDirty(editorStore.getState()) || window.confirm("Dis
 /** Opens whatever the address bar names: a new draft at `/`, a flow at `/flows/:id`. */
 function useRouteSync(): void {
   const pathname = usePathname();
+  const previous = useRef<Route>({ kind: "home" });
   useEffect(() => {
     const route = parseRoute(pathname);
+    const left = previous.current;
+    previous.current = route;
     const current = editorStore.getState().doc;
     if (route.kind === "flow") {
       const ready = current.id === route.flowId ? Promise.resolve() : loadFlow(route.flowId);
       // /flows/:id/runs/:runId paints that run; leaving it hides a run the user had opened.
       if (route.runId) void ready.then(() => showRun(route.runId!));
-      else if (editorStore.getState().run && editorStore.getState().followRunId === null) clearRun();
+      else if ((left.kind === "flow" && left.runId) || (editorStore.getState().run && editorStore.getState().followRunId === null)) clearRun();
     } else if (current.id !== undefined) {
       newDraft();
     }

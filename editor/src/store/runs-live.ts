@@ -65,5 +65,6 @@ export async function showRun(runId: string, follow = false): Promise<void> {
 }
 
 export function clearRun(): void {
+  latestRequest++; // a run still loading must not paint after this
   editorStore.setState({ run: null, followRunId: null });
 }
