@@ -195,9 +195,17 @@ describe.skipIf(browserUnavailable())("editor: first automation, history, clipbo
     await page.waitForURL(firstUrl);
     await page.locator('[data-testid="node-webhook"]').waitFor();
     expect(await page.locator('[data-testid="flow-name"]').inputValue()).toBe("Mine");
+    // Copy in one flow, paste into another: the clipboard carries flow JSON.
+    await page.click('[data-testid="node-webhook"] .rn-node-title');
+    await page.keyboard.press("Control+c");
     await page.goForward();
     await page.waitForURL(secondUrl);
     await page.locator('[data-testid="node-manual"]').waitFor();
+    await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
+    await page.keyboard.press("Control+v");
+    await page.locator('[data-testid="node-webhook"]').waitFor();
+    await page.keyboard.press("Control+z");
+    await expect.poll(() => page.locator('[data-testid="node-webhook"]').count()).toBe(0);
 
     const imported = { schemaVersion: 1, name: "Imported", active: false, nodes: [
       { id: "a", type: "manual", position: { x: 0, y: 0 }, config: { payload: { n: 1 } } },
