@@ -151,6 +151,7 @@ export function undoChange(): void {
 }
 
 export function redoChange(): void {
+  if (get().gestureBase) change((d) => d); // a finished gesture is a new edit: it ends redo
   const result = redo(get().history, get().doc);
   if (result) set({ ...result, selection: pruneSelection(get().selection, result.doc) });
 }
