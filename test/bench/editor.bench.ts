@@ -1,7 +1,7 @@
 /**
  * Editor benchmark (issue 6): a 100-node and a 1,000-node/1,200-edge flow in headless
  * Chromium — cold load until the canvas shows nodes, JS heap after GC, and frame
- * intervals while panning with wheel events for 5 s. Run: `npx tsx test/bench/editor.ts`.
+ * intervals while panning with wheel events for 5 s. Run: `npm run bench editor` (or `npx tsx test/bench/editor.bench.ts 1000`).
  * Goals at 1,000 nodes: load < 1.5 s, heap < 100 MB, frames median ≤ 17 ms, p95 < 25 ms,
  * none > 50 ms. Results go to test/bench/results/editor.json (gitignored).
  */
