@@ -7,7 +7,8 @@ type Result = { ok: true; value: unknown } | { ok: false; error: string };
 
 async function evaluate(expression: string, input: unknown): Promise<unknown> {
   const { default: jsonata } = await import("jsonata");
-  return jsonata(expression).evaluate(input, { now: new Date().toISOString() });
+  // $now() is JSONata's own; $run, $flow and $node exist only inside a real run.
+  return jsonata(expression).evaluate(input);
 }
 
 /** `{{ expr }}` parts evaluated and spliced into the text, as the engine renders templates. */
