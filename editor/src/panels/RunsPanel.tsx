@@ -25,7 +25,7 @@ export function RunsPanel() {
         <span className="rn-spacer" />
         {shown ? (
           <span className="rn-runs-showing" data-testid="run-shown">
-            Showing run <code>{shown.runId.slice(-8)}</code>: <strong className={`st-${shown.status}`}>{shown.status}</strong>
+            Run <code title={shown.runId}>{shown.runId.slice(-8)}</code> <strong className={`st-${shown.status}`}>{shown.status}</strong>
             {shown.retryOf ? <span className="rn-muted">(retry of <code>{shown.retryOf.slice(-8)}</code>)</span> : null}
             <button className="rn-btn small" onClick={() => void retryShown()} data-testid="retry-run" title="Run the same trigger message again on the current flow version">↻ Retry</button>
             <button className="rn-link" onClick={() => flowId && navigate(flowPath(flowId), { force: true })}>hide</button>

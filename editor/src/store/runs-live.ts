@@ -66,7 +66,9 @@ export async function retryShown(options: RetryOptions = {}): Promise<string | u
   if (options.version !== "original" && isDirty(state) && !(await save())) return undefined;
   try {
     const runId = await retryRun(run.runId, options);
-    notify("info", options.fromNode ? `Retrying from “${options.fromNode}”…` : "Retrying the run…");
+    const node = options.fromNode ? state.doc.nodes.find((n) => n.id === options.fromNode) : undefined;
+    const name = node ? node.name || state.catalog.get(node.type)?.title || node.id : options.fromNode;
+    notify("info", name ? `Retrying from “${name}”…` : "Retrying the run…");
     navigate(flowPath(run.flowId, runId), { force: true });
     return runId;
   } catch (error) {
