@@ -134,6 +134,12 @@ describe.skipIf(browserUnavailable())("editor: run history, step inspection and 
 
     await global.filter({ hasText: "failed" }).click();
     await page.waitForURL(new RegExp(`/flows/${flowId}/runs/`));
+    const failedUrl = page.url();
     await page.locator('[data-testid="node-transform"].outcome-failed').waitFor({ timeout: 5_000 });
+
+    // Retrying the whole run uses the current (fixed) version and opens the new run.
+    await page.click('[data-testid="retry-run"]');
+    await page.waitForURL((url) => url.href !== failedUrl && url.pathname.includes("/runs/"));
+    await page.locator('[data-testid="node-log"].outcome-succeeded').waitFor({ timeout: 10_000 });
   });
 });

@@ -3,7 +3,8 @@ import { useShallow } from "zustand/react/shallow";
 import type { RunStatus } from "../../../engine/model/index.ts";
 import { useEditor } from "../store/editor-store.ts";
 import { useRunList } from "../store/run-list.ts";
-import { onFlowRunEvent, retryShown } from "../store/runs-live.ts";
+import { cancelShown, onFlowRunEvent, retryShown } from "../store/runs-live.ts";
+import { isFinished } from "../store/run-overlay.ts";
 import { flowPath, navigate } from "../router.ts";
 import { RunRowContent, StatusCounts } from "./RunBits.tsx";
 
@@ -27,6 +28,9 @@ export function RunsPanel() {
           <span className="rn-runs-showing" data-testid="run-shown">
             Run <code title={shown.runId}>{shown.runId.slice(-8)}</code> <strong className={`st-${shown.status}`}>{shown.status}</strong>
             {shown.retryOf ? <span className="rn-muted">(retry of <code>{shown.retryOf.slice(-8)}</code>)</span> : null}
+            {isFinished(shown.status) ? null : (
+              <button className="rn-btn small danger" onClick={() => void cancelShown()} data-testid="cancel-run" title="Stop this run before its next step">Cancel</button>
+            )}
             <button className="rn-btn small" onClick={() => void retryShown()} data-testid="retry-run" title="Run the same trigger message again on the current flow version">↻ Retry</button>
             <button className="rn-link" onClick={() => flowId && navigate(flowPath(flowId), { force: true })}>hide</button>
           </span>

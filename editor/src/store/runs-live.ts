@@ -1,4 +1,4 @@
-import { getRun, retryRun, type RetryOptions } from "../runs-api.ts";
+import { cancelRun, getRun, retryRun, type RetryOptions } from "../runs-api.ts";
 import { editorStore, isDirty, notify } from "./editor-store.ts";
 import { isFinished, overlayOf } from "./run-overlay.ts";
 import { coalesce, type RunEvent } from "./run-events.ts";
@@ -74,5 +74,16 @@ export async function retryShown(options: RetryOptions = {}): Promise<string | u
   } catch (error) {
     notify("error", `Could not retry: ${describe(error)}`);
     return undefined;
+  }
+}
+
+export async function cancelShown(): Promise<void> {
+  const run = editorStore.getState().run;
+  if (!run) return;
+  try {
+    await cancelRun(run.runId);
+    repaint(run.runId);
+  } catch (error) {
+    notify("error", `Could not cancel: ${describe(error)}`);
   }
 }
