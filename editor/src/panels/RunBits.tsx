@@ -13,12 +13,13 @@ export function durationOf(from: string | null | undefined, to: string | null | 
   return ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
-/** Counts per status; clicking one filters by it (again clears). */
-export function StatusCounts({ counts, status, onStatus }: { counts: RunCounts | null; status: RunStatus | ""; onStatus: (s: RunStatus | "") => void }) {
+/** Counts per status; clicking one filters by it (again clears). `compact` leaves out zeros. */
+export function StatusCounts({ counts, status, onStatus, compact }: { counts: RunCounts | null; status: RunStatus | ""; onStatus: (s: RunStatus | "") => void; compact?: boolean }) {
   if (!counts) return null;
+  const shown = RUN_STATUSES.filter((s) => !compact || (counts[s] ?? 0) > 0 || s === status);
   return (
     <span className="rn-counts" role="group" aria-label="Runs per status" data-testid="run-counts">
-      {RUN_STATUSES.map((s) => (
+      {shown.map((s) => (
         <button key={s} className={`rn-count st-${s} ${status === s ? "is-on" : ""}`} aria-pressed={status === s}
           onClick={() => onStatus(status === s ? "" : s)} title={`Show only ${s} runs`} data-testid={`count-${s}`}>
           {s} <strong>{counts[s] ?? 0}</strong>

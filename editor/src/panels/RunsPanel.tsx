@@ -22,7 +22,7 @@ export function RunsPanel() {
           {open ? "▾" : "▸"} Runs
         </button>
         {flowId ? <span className={`rn-dot ${list.connected ? "on" : ""}`} title={list.connected ? "live" : "not connected"} /> : null}
-        {flowId && open ? <StatusCounts counts={list.counts} status={status} onStatus={setStatus} /> : null}
+        {flowId && open ? <StatusCounts counts={list.counts} status={status} onStatus={setStatus} compact /> : null}
         <span className="rn-spacer" />
         {shown ? (
           <span className="rn-runs-showing" data-testid="run-shown">
