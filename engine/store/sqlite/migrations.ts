@@ -82,4 +82,15 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (flow_id, node_id)
   ) WITHOUT ROWID;
   `,
+  // credentials: encrypted data only (AES-256-GCM blob bound to the id); see CredentialService.
+  `
+  CREATE TABLE credentials (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    encrypted TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

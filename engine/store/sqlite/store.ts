@@ -7,19 +7,24 @@ import {
   VersionConflictError,
   type ClaimedRun,
   type CommitStep,
+  type CredentialInfo,
+  type CredentialUpdate,
   type DedupeClaim,
   type DedupeOutcome,
   type EnqueueResult,
   type FinishRun,
   type FlowVersionInfo,
+  type NewCredential,
   type NewRun,
   type ParkRun,
   type RunPage,
   type RunQuery,
   type StepRecord,
   type Store,
+  type StoredCredential,
   type TriggerFire,
 } from "../types.ts";
+import { SqliteCredentials } from "./credentials.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
@@ -38,6 +43,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly writes: GroupCommit;
   private readonly sql: Statements;
+  private readonly credentials: SqliteCredentials;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
@@ -48,6 +54,7 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.sql = prepareStatements(this.db);
     this.writes = new GroupCommit(this.db);
+    this.credentials = new SqliteCredentials(this.db, this.writes);
   }
 
   async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
@@ -264,6 +271,12 @@ export class SqliteStore implements Store {
   async releaseDedupeKeys(runId: string): Promise<void> {
     return this.writes.run(() => void this.sql.releaseDedupe.run(runId));
   }
+
+  createCredential = (c: NewCredential): Promise<CredentialInfo> => this.credentials.create(c);
+  listCredentials = (): Promise<CredentialInfo[]> => this.credentials.list();
+  getCredential = (id: string): Promise<StoredCredential | undefined> => this.credentials.get(id);
+  updateCredential = (id: string, u: CredentialUpdate): Promise<CredentialInfo | undefined> => this.credentials.update(id, u);
+  deleteCredential = (id: string): Promise<boolean> => this.credentials.remove(id);
 
   async close(): Promise<void> {
     this.writes.flush();
