@@ -12,6 +12,7 @@ import { switchNode } from "./switch.ts";
 import { splitNode } from "./split.ts";
 import { delayNode } from "./delay.ts";
 import { httpNode } from "./http.ts";
+import { codeNode } from "./code.ts";
 
 /** The one registration list: adding a node type is one file plus one line here. */
 export const builtinNodes: NodeDefinition<unknown>[] = [
@@ -22,6 +23,7 @@ export const builtinNodes: NodeDefinition<unknown>[] = [
   filterNode,
   switchNode,
   transformNode,
+  codeNode,
   splitNode,
   delayNode,
   httpNode,
