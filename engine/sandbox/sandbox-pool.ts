@@ -14,15 +14,15 @@ import { workerBundle } from "./worker-bundle.ts";
 export interface SandboxPoolOptions {
   /** Jobs running at once; more wait their turn. Default: the CPU count, at least 2. */
   maxConcurrent?: number;
-  /** Extra time the in-VM deadline gets before the thread is killed. Default 200 ms + 10 %. */
+  /** Extra time the in-VM deadline gets before the thread is killed. Default 300 ms + 10 %. */
   graceMs?: (timeoutMs: number) => number;
   /** Recycle a thread after this many jobs. Default 1,000. */
   maxJobsPerThread?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 1000;
-/** Outcomes after which a thread is replaced: its wasm heap grew or may not be trustworthy. */
-const RECYCLE_AFTER = new Set(["CODE_MEMORY_LIMIT", "CODE_INVALID_OUTPUT"]);
+/** A job's module loads within this, or the thread is considered stuck. */
+const START_TIMEOUT_MS = 10_000;
 const MAX_IDLE_THREADS = 2;
 
 class SandboxThread {
@@ -64,8 +64,8 @@ export class SandboxPool {
   private closed = false;
 
   constructor(options: SandboxPoolOptions = {}) {
-    this.maxConcurrent = options.maxConcurrent ?? Math.max(2, availableParallelism());
-    this.graceMs = options.graceMs ?? ((timeoutMs) => 200 + timeoutMs / 10);
+    this.maxConcurrent = options.maxConcurrent ?? Math.max(1, availableParallelism() - 1);
+    this.graceMs = options.graceMs ?? ((timeoutMs) => 300 + timeoutMs / 10);
     this.maxJobsPerThread = options.maxJobsPerThread ?? 1000;
   }
 
@@ -182,10 +182,13 @@ export class SandboxPool {
         outcome();
       };
       const onMessage = (reply: SandboxReply) => {
-        if (reply.type === "result" && reply.id === job.id) {
-          finish(() => resolve({ value: reply.value, logs: reply.logs, durationMs: reply.durationMs }), false);
+        if (reply.type === "started" && reply.id === job.id) {
+          clearTimeout(timer);
+          timer = setTimeout(onDeadline, timeoutMs + this.graceMs(timeoutMs));
+        } else if (reply.type === "result" && reply.id === job.id) {
+          finish(() => resolve({ value: reply.value, logs: reply.logs, durationMs: reply.durationMs }), reply.recycle);
         } else if (reply.type === "error" && reply.id === job.id) {
-          finish(() => reject(new SandboxError(reply.code, reply.message, reply.logs)), RECYCLE_AFTER.has(reply.code));
+          finish(() => reject(new SandboxError(reply.code, reply.message, reply.logs)), reply.recycle);
         }
       };
       const onError = (error: Error & { code?: string }) => {
@@ -194,10 +197,11 @@ export class SandboxPool {
       };
       const onExit = () => finish(() => reject(new SandboxError("CODE_ERROR", "the sandbox thread stopped unexpectedly", [])), true, true);
       const onAbort = () => finish(() => reject(signal!.reason), true, true);
-      const timer = setTimeout(() => {
+      const onDeadline = () => {
         const error = new SandboxError("CODE_TIMEOUT", `the code ran longer than ${timeoutMs} ms and was stopped`, []);
         finish(() => reject(error), true, true);
-      }, timeoutMs + this.graceMs(timeoutMs));
+      };
+      let timer = setTimeout(onDeadline, START_TIMEOUT_MS);
 
       worker.on("message", onMessage).once("error", onError).once("exit", onExit);
       if (signal?.aborted) return onAbort();
