@@ -1,10 +1,12 @@
 import { CredentialService } from "./credentials/credential-service.ts";
+import { createDedupeService } from "./dedupe/service.ts";
 import { CompiledFlowCache } from "./executor/compiled-flow.ts";
 import type { ExecutorDeps, Logger } from "./executor/run-executor.ts";
 import { Catalog, type NodeServices } from "./nodes/index.ts";
 import { systemClock, type Clock } from "./runtime/clock.ts";
 import { EventBus } from "./runtime/events.ts";
 import { FlowService } from "./runtime/flow-service.ts";
+import { defaultKeyPruning, KeyPruner, type KeyPrunerOptions } from "./runtime/key-pruner.ts";
 import { ReplyHub } from "./runtime/replies.ts";
 import { RunService } from "./runtime/run-service.ts";
 import { TriggerManager } from "./runtime/trigger-manager.ts";
@@ -27,6 +29,8 @@ export interface EngineOptions {
   maxStepsPerRun?: number;
   /** Encrypts stored credentials (RUNNEL_SECRET_KEY); without it credentials cannot be saved or read. */
   secretKey?: SecretKey;
+  /** Background deletion of expired dedupe/idempotency keys; `false` turns the timer off. */
+  keyPruning?: Partial<KeyPrunerOptions> | false;
 }
 
 export const silentLogger: Logger = { log: () => undefined };
@@ -42,6 +46,8 @@ export function createEngine(options: EngineOptions) {
   const router = new WebhookRouter();
   const compiledFlows = new CompiledFlowCache(catalog);
   const credentials = new CredentialService(store, catalog, clock, options.secretKey);
+  const dedupe = createDedupeService(store, clock);
+  const keyPruner = new KeyPruner(store, clock, logger, { ...defaultKeyPruning, ...(options.keyPruning || {}) });
   const deps: ExecutorDeps = {
     store,
     clock,
@@ -49,7 +55,7 @@ export function createEngine(options: EngineOptions) {
     replies,
     fetch: options.fetch ?? fetch,
     logger,
-    services: options.services ?? {},
+    services: { dedupe, ...options.services },
     maxStepsPerRun: options.maxStepsPerRun ?? 10_000,
     credentials,
   };
@@ -74,15 +80,19 @@ export function createEngine(options: EngineOptions) {
     worker,
     triggers,
     logger,
+    dedupe,
+    keyPruner,
     async start(): Promise<void> {
       await flows.loadActive();
       worker?.start();
       triggers?.start();
+      if (options.keyPruning !== false) keyPruner.start();
     },
     /** Stops claiming, lets in-flight steps finish up to `timeoutMs`, hands the rest back. */
     async stop(timeoutMs = 10_000): Promise<void> {
       await triggers?.stop();
       await worker?.stop(timeoutMs);
+      await keyPruner.stop();
     },
   };
 }

@@ -13,6 +13,7 @@ import { splitNode } from "./split.ts";
 import { delayNode } from "./delay.ts";
 import { httpNode } from "./http.ts";
 import { codeNode } from "./code.ts";
+import { dedupeNode } from "./dedupe.ts";
 
 /** The one registration list: adding a node type is one file plus one line here. */
 export const builtinNodes: NodeDefinition<unknown>[] = [
@@ -29,6 +30,7 @@ export const builtinNodes: NodeDefinition<unknown>[] = [
   httpNode,
   respondNode,
   logNode,
+  dedupeNode,
 ];
 
 export class Catalog {

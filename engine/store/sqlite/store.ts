@@ -7,24 +7,19 @@ import {
   VersionConflictError,
   type ClaimedRun,
   type CommitStep,
-  type CredentialInfo,
-  type CredentialUpdate,
-  type DedupeClaim,
-  type DedupeOutcome,
   type EnqueueResult,
   type FinishRun,
   type FlowVersionInfo,
-  type NewCredential,
   type NewRun,
   type ParkRun,
   type RunPage,
   type RunQuery,
   type StepRecord,
   type Store,
-  type StoredCredential,
   type TriggerFire,
 } from "../types.ts";
 import { SqliteCredentials } from "./credentials.ts";
+import { SqliteDedupeKeys } from "./dedupe-keys.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
@@ -44,6 +39,7 @@ export class SqliteStore implements Store {
   readonly writes: GroupCommit;
   private readonly sql: Statements;
   private readonly credentials: SqliteCredentials;
+  private readonly keys: SqliteDedupeKeys;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
@@ -55,6 +51,7 @@ export class SqliteStore implements Store {
     this.sql = prepareStatements(this.db);
     this.writes = new GroupCommit(this.db);
     this.credentials = new SqliteCredentials(this.db, this.writes);
+    this.keys = new SqliteDedupeKeys(this.db, this.writes);
   }
 
   async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
@@ -194,7 +191,7 @@ export class SqliteStore implements Store {
       const updated = this.sql.finishRun.run(finish.status, error, finish.now, finish.runId, finish.owner);
       if (updated.changes === 0) throw new LeaseLostError(finish.runId);
       for (const step of finish.steps) this.sql.insertStep.run(...stepRowValues(finish.runId, step));
-      if (finish.status === "failed") this.sql.releaseDedupe.run(finish.runId);
+      if (finish.status === "failed") this.keys.releaseFailedRun(finish.runId);
     });
   }
 
@@ -254,29 +251,19 @@ export class SqliteStore implements Store {
     return row?.run_id;
   }
 
-  async claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome> {
-    return this.writes.run(() => {
-      const existing = this.sql.getDedupe.get(claim.scope, claim.key) as
-        | { run_id: string; first_seen_at: number; expires_at: number | null }
-        | undefined;
-      const live = existing && (existing.expires_at === null || existing.expires_at > claim.now);
-      if (live && existing.run_id !== claim.runId) {
-        return { first: false, firstRunId: existing.run_id, firstSeenAt: existing.first_seen_at };
-      }
-      if (!live) this.sql.putDedupe.run(claim.scope, claim.key, claim.runId, claim.now, claim.expiresAt);
-      return { first: true };
-    });
-  }
+  // Dedupe keys and their pruning live in dedupe-keys.ts.
+  readonly claimDedupeKey: Store["claimDedupeKey"] = (claim) => this.keys.claim(claim);
+  readonly releaseDedupeKeys: Store["releaseDedupeKeys"] = (runId) => this.keys.releaseRun(runId);
+  readonly getDedupeKey: Store["getDedupeKey"] = (scope, key, now) => this.keys.get(scope, key, now);
+  readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
+  readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);
 
-  async releaseDedupeKeys(runId: string): Promise<void> {
-    return this.writes.run(() => void this.sql.releaseDedupe.run(runId));
-  }
-
-  createCredential = (c: NewCredential): Promise<CredentialInfo> => this.credentials.create(c);
-  listCredentials = (): Promise<CredentialInfo[]> => this.credentials.list();
-  getCredential = (id: string): Promise<StoredCredential | undefined> => this.credentials.get(id);
-  updateCredential = (id: string, u: CredentialUpdate): Promise<CredentialInfo | undefined> => this.credentials.update(id, u);
-  deleteCredential = (id: string): Promise<boolean> => this.credentials.remove(id);
+  // Credentials live in credentials.ts.
+  readonly createCredential: Store["createCredential"] = (credential) => this.credentials.create(credential);
+  readonly listCredentials: Store["listCredentials"] = () => this.credentials.list();
+  readonly getCredential: Store["getCredential"] = (id) => this.credentials.get(id);
+  readonly updateCredential: Store["updateCredential"] = (id, update) => this.credentials.update(id, update);
+  readonly deleteCredential: Store["deleteCredential"] = (id) => this.credentials.remove(id);
 
   async close(): Promise<void> {
     this.writes.flush();
