@@ -24,11 +24,21 @@ const createRequest = z.object({ name: nameField, type: typeField, data: z.unkno
 const updateRequest = z
   .object({
     name: nameField.optional(),
+    /** A credential keeps its type; sending it is allowed, changing it is not. */
+    type: z.string().optional(),
     data: z.unknown().optional(),
     /** webhook-secret only: keep the current secrets as previousSecrets (zero-downtime rotation). */
     rotate: z.boolean().optional(),
   })
   .refine((u) => u.name !== undefined || u.data !== undefined, "send a new name and/or data");
+
+/** `PUT { secret, previousSecrets }` is taken as `PUT { data: { secret, previousSecrets } }`. */
+function asUpdate(raw: unknown): unknown {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const { rotate, ...rest } = raw as Record<string, unknown>;
+  if ("data" in rest || "name" in rest || "type" in rest || Object.keys(rest).length === 0) return raw;
+  return { data: rest, ...(rotate === undefined ? {} : { rotate }) };
+}
 
 const MAX_PREVIOUS_SECRETS = 16;
 
@@ -60,9 +70,12 @@ export class CredentialService {
 
   /** New name and/or data; `rotate` keeps a webhook secret's old values valid during the switch. */
   async update(id: string, raw: unknown): Promise<CredentialInfo> {
-    const request = parse(updateRequest, raw, "credential update");
+    const request = parse(updateRequest, asUpdate(raw), "credential update");
     const current = await this.read(id);
     if (!current) throw notFound("credential", id);
+    if (request.type !== undefined && request.type !== current.type) {
+      throw new EngineError("INVALID_REQUEST", `credential ${id} is a ${current.type}; its type cannot change (create a new credential)`);
+    }
     let encrypted: string | undefined;
     if (request.data !== undefined) {
       let data = parseData(current.type, request.data);

@@ -85,6 +85,10 @@ describe("credentials API", () => {
     expect((await h.engine.credentials.read(id))?.data).toEqual({ secret: "second-secret", previousSecrets: ["first-secret"] });
     await h.call("PUT", `/api/credentials/${id}`, { data: { secret: "third-secret" }, rotate: true });
     expect((await h.engine.credentials.read(id))?.data).toEqual({ secret: "third-secret", previousSecrets: ["second-secret", "first-secret"] });
+    // The data alone, as DESIGN §10 writes it, is accepted too.
+    expect((await h.call("PUT", `/api/credentials/${id}`, { secret: "fourth-secret", previousSecrets: ["third-secret"] })).status).toBe(200);
+    expect((await h.engine.credentials.read(id))?.data).toEqual({ secret: "fourth-secret", previousSecrets: ["third-secret"] });
+    expect((await h.call("PUT", `/api/credentials/${id}`, { type: "bearer-token", data: { token: "x" } })).status).toBe(400);
     const bearer = await create("Token", "bearer-token", { token: SECRET });
     expect((await h.call("PUT", `/api/credentials/${bearer}`, { data: { token: ROTATED }, rotate: true })).status).toBe(400);
   });
