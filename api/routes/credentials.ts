@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { describeCredentialTypes } from "../../engine/credentials/credential-types.ts";
 import { readJsonBody } from "../body.ts";
 import { ApiError } from "../errors.ts";
 import type { AppDeps } from "../app.ts";
@@ -24,4 +25,10 @@ export function credentialRoutes(deps: AppDeps) {
       await credentials.remove(c.req.param("id"));
       return c.body(null, 204);
     });
+}
+
+/** The credential types and the JSON Schema of each one's data (the editor's create form). */
+export function credentialTypeRoutes() {
+  const credentialTypes = describeCredentialTypes();
+  return new Hono().get("/", (c) => c.json({ credentialTypes }));
 }

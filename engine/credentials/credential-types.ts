@@ -3,6 +3,11 @@
 import { z } from "zod";
 import { webhookSecretDataSchema } from "../security/webhook-auth-schema.ts";
 
+/** What `GET /api/credential-types` serves: the editor's create form is generated from `dataSchema`. */
+export function describeCredentialTypes() {
+  return CREDENTIAL_TYPES.map((t) => ({ type: t.type, title: t.title, dataSchema: z.toJSONSchema(t.dataSchema, { io: "input" }) }));
+}
+
 export interface CredentialType {
   type: string;
   title: string;
@@ -32,7 +37,8 @@ function define<S extends z.ZodType>(type: string, spec: Spec<S>): CredentialTyp
   };
 }
 
-const secretText = z.string().min(1).max(10_000);
+/** `format: "password"`: the editor draws a password input; the value is never shown again. */
+const secretText = z.string().min(1).max(10_000).meta({ format: "password" });
 const headerName = z
   .string()
   .min(1)

@@ -46,7 +46,7 @@ export type SignatureEncoding = z.output<typeof signatureEncodingSchema>;
 
 /** Credential `data` for webhook auth: the current secret plus older ones during rotation. */
 export const webhookSecretDataSchema = z.object({
-  secret: z.string().min(1),
+  secret: z.string().min(1).meta({ format: "password", description: "the shared secret (for Standard Webhooks: whsec_…)" }),
   previousSecrets: z.array(z.string().min(1)).max(16).optional(),
 });
 export type WebhookSecrets = z.output<typeof webhookSecretDataSchema>;
