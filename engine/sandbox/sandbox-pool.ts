@@ -12,7 +12,7 @@ import type { SandboxJob, SandboxReply } from "./sandbox-protocol.ts";
 import { workerBundle } from "./worker-bundle.ts";
 
 export interface SandboxPoolOptions {
-  /** Jobs running at once; more wait their turn. Default: the CPU count, at least 2. */
+  /** Jobs running at once; more wait their turn. Default: one per CPU core but one (at least 1), so the server's own thread keeps a core. */
   maxConcurrent?: number;
   /** Extra time the in-VM deadline gets before the thread is killed. Default 300 ms + 10 %. */
   graceMs?: (timeoutMs: number) => number;
@@ -91,10 +91,6 @@ export class SandboxPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const thread of this.idle.splice(0)) await thread.worker.terminate();
-  }
-
-  get threadCount(): number {
-    return this.idle.length;
   }
 
   private async turn(signal: AbortSignal | undefined): Promise<void> {
