@@ -1,7 +1,10 @@
 import { Hono } from "hono";
 import type { Engine } from "../engine/index.ts";
+import { authMiddleware, LOGIN_PAGE } from "./auth.ts";
 import { errorBody, handleError } from "./errors.ts";
 import { editorRoutes } from "./editor-static.ts";
+import { credentialRoutes, credentialTypeRoutes } from "./routes/credentials.ts";
+import { dedupeRoutes } from "./routes/dedupe.ts";
 import { eventRoutes, type EventStreamOptions } from "./routes/events.ts";
 import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -12,6 +15,8 @@ import { runRoutes } from "./routes/runs.ts";
 
 export interface AppDeps {
   engine: Engine;
+  /** RUNNEL_API_TOKEN: when set, the API and the editor require it. */
+  apiToken?: string;
   version: string;
   maxBodyBytes: number;
   /** Absolute path of the built editor; omitted in API-only tests. */
@@ -35,11 +40,18 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
+  app.use("*", authMiddleware(deps.apiToken));
+  app.get("/login", (c) =>
+    c.html(LOGIN_PAGE.replace("<!--ERROR-->", c.req.query("failed") ? '<p class="err">That token is not right.</p>' : "")),
+  );
   app.route("/api/health", healthRoutes(deps));
   app.route("/api/node-types", nodeTypeRoutes(deps));
   app.route("/api/flows", flowRoutes(deps));
   app.route("/api/runs", runRoutes(deps));
+  app.route("/api/credentials", credentialRoutes(deps));
+  app.route("/api/credential-types", credentialTypeRoutes());
   app.route("/api/events", eventRoutes(deps, deps.eventStream));
+  app.route("/api/dedupe", dedupeRoutes(deps));
   app.route("/hooks", hookRoutes(deps));
   app.route("/metrics", metricsRoutes(deps));
   app.all("/api/*", (c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404));

@@ -1,12 +1,17 @@
+import { CredentialService } from "./credentials/credential-service.ts";
+import { createDedupeService } from "./dedupe/service.ts";
 import { CompiledFlowCache } from "./executor/compiled-flow.ts";
 import type { ExecutorDeps, Logger } from "./executor/run-executor.ts";
 import { Catalog, type NodeServices } from "./nodes/index.ts";
 import { systemClock, type Clock } from "./runtime/clock.ts";
 import { EventBus } from "./runtime/events.ts";
 import { FlowService } from "./runtime/flow-service.ts";
+import { defaultKeyPruning, KeyPruner, type KeyPrunerOptions } from "./runtime/key-pruner.ts";
 import { ReplyHub } from "./runtime/replies.ts";
 import { RunService } from "./runtime/run-service.ts";
+import { TriggerManager } from "./runtime/trigger-manager.ts";
 import { WebhookRouter } from "./runtime/webhook-router.ts";
+import type { SecretKey } from "./security/credential-crypto.ts";
 import { Worker, type WorkerOptions } from "./runtime/worker.ts";
 import type { Store } from "./store/types.ts";
 
@@ -19,7 +24,13 @@ export interface EngineOptions {
   services?: NodeServices;
   /** `false` for a process that only ingests (the API of a scaled-out deployment). */
   worker?: Partial<WorkerOptions> | false;
+  /** Arm schedule and poll triggers (default true); their fires are recorded, so several processes may. */
+  triggers?: boolean;
   maxStepsPerRun?: number;
+  /** Encrypts stored credentials (RUNNEL_SECRET_KEY); without it credentials cannot be saved or read. */
+  secretKey?: SecretKey;
+  /** Background deletion of expired dedupe/idempotency keys; `false` turns the timer off. */
+  keyPruning?: Partial<KeyPrunerOptions> | false;
 }
 
 export const silentLogger: Logger = { log: () => undefined };
@@ -34,6 +45,9 @@ export function createEngine(options: EngineOptions) {
   const replies = new ReplyHub();
   const router = new WebhookRouter();
   const compiledFlows = new CompiledFlowCache(catalog);
+  const credentials = new CredentialService(store, catalog, clock, options.secretKey);
+  const dedupe = createDedupeService(store, clock);
+  const keyPruner = new KeyPruner(store, clock, logger, { ...defaultKeyPruning, ...(options.keyPruning || {}) });
   const deps: ExecutorDeps = {
     store,
     clock,
@@ -41,15 +55,17 @@ export function createEngine(options: EngineOptions) {
     replies,
     fetch: options.fetch ?? fetch,
     logger,
-    services: options.services ?? {},
+    services: { dedupe, ...options.services },
     maxStepsPerRun: options.maxStepsPerRun ?? 10_000,
+    credentials,
   };
   const worker =
     options.worker === false
       ? undefined
       : new Worker(deps, compiledFlows, { concurrency: 16, leaseMs: 30_000, pollMs: 1_000, ...options.worker });
-  const flows = new FlowService(store, catalog, router, clock);
   const runs = new RunService(store, clock, events, () => worker);
+  const triggers = options.triggers === false ? undefined : new TriggerManager({ store, clock, runs, fetch: deps.fetch, logger });
+  const flows = new FlowService(store, catalog, router, clock, triggers ? [triggers] : [], credentials);
 
   return {
     store,
@@ -60,15 +76,23 @@ export function createEngine(options: EngineOptions) {
     router,
     flows,
     runs,
+    credentials,
     worker,
+    triggers,
     logger,
+    dedupe,
+    keyPruner,
     async start(): Promise<void> {
       await flows.loadActive();
       worker?.start();
+      triggers?.start();
+      if (options.keyPruning !== false) keyPruner.start();
     },
     /** Stops claiming, lets in-flight steps finish up to `timeoutMs`, hands the rest back. */
     async stop(timeoutMs = 10_000): Promise<void> {
+      await triggers?.stop();
       await worker?.stop(timeoutMs);
+      await keyPruner.stop();
     },
   };
 }

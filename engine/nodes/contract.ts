@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { DedupeService } from "../dedupe/service.ts";
 import type { Message, NodeCategory, NodeTypeInfo, PortOutputs } from "../model/index.ts";
 
 /** A reply for the HTTP request that started this run (webhook in `respond` mode). */
@@ -9,6 +10,21 @@ export interface WebhookReply {
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** A stored credential as a node reads it. */
+export interface CredentialValue {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface CredentialAccess {
+  /**
+   * Reads and decrypts a stored credential. Its secret values are redacted from this step's
+   * outputs, error and meta before the step is journaled. A missing one fails the step.
+   */
+  get(id: string): Promise<CredentialValue>;
+}
 
 /** Everything a node may touch while it runs; side effects are injected here, never imported. */
 export interface NodeContext {
@@ -33,10 +49,13 @@ export interface NodeContext {
   /** Set when a deferred item (delay) comes due: the time it was scheduled for. */
   wakeAt?: number;
   services: NodeServices;
+  credentials: CredentialAccess;
 }
 
 /** Store-backed services for nodes that need shared state (dedupe, ...). */
 export interface NodeServices {
+  /** Set by createEngine from its Store. */
+  dedupe?: DedupeService;
   [name: string]: unknown;
 }
 
@@ -48,6 +67,11 @@ export interface TriggerDeclaration {
 }
 
 export interface NodeDefinition<C = Record<string, unknown>> extends NodeTypeInfo {
+  /**
+   * Does running this node reach outside the run (HTTP call, webhook reply, publish)? Before such a
+   * node runs, every earlier step of the run must be durable; effect-free steps are pipelined.
+   */
+  sideEffects: boolean;
   title: string;
   description: string;
   icon: string;
@@ -68,6 +92,8 @@ interface DefineNodeSpec<S extends z.ZodType> {
   outputs: readonly string[] | ((config: z.output<S>) => string[]);
   config: S;
   trigger?: TriggerDeclaration;
+  /** Defaults to true for actions, false for triggers and logic. */
+  sideEffects?: boolean;
   run(ctx: NodeContext, msg: Message, config: z.output<S>): Promise<NodeResult> | NodeResult;
 }
 
@@ -83,6 +109,7 @@ export function defineNode<S extends z.ZodType>(spec: DefineNodeSpec<S>): NodeDe
     keywords: spec.keywords ?? [],
     inputs: spec.inputs ?? (spec.category === "trigger" ? [] : ["in"]),
     trigger: spec.trigger,
+    sideEffects: spec.sideEffects ?? spec.category === "action",
     configSchema: spec.config,
     outputPorts: (config) => (typeof outputs === "function" ? outputs(config as z.output<S>) : [...outputs]),
     parseConfig: (raw) => spec.config.parse(raw ?? {}),

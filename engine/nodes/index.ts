@@ -6,15 +6,31 @@ import { filterNode } from "./filter.ts";
 import { transformNode } from "./transform.ts";
 import { respondNode } from "./respond.ts";
 import { logNode } from "./log.ts";
+import { scheduleNode } from "./schedule.ts";
+import { pollNode } from "./poll.ts";
+import { switchNode } from "./switch.ts";
+import { splitNode } from "./split.ts";
+import { delayNode } from "./delay.ts";
+import { httpNode } from "./http.ts";
+import { codeNode } from "./code.ts";
+import { dedupeNode } from "./dedupe.ts";
 
 /** The one registration list: adding a node type is one file plus one line here. */
 export const builtinNodes: NodeDefinition<unknown>[] = [
   webhookNode,
   manualNode,
+  scheduleNode,
+  pollNode,
   filterNode,
+  switchNode,
   transformNode,
+  codeNode,
+  splitNode,
+  delayNode,
+  httpNode,
   respondNode,
   logNode,
+  dedupeNode,
 ];
 
 export class Catalog {

@@ -1,9 +1,20 @@
-import { validateFlow, webhookRouteOf, type FlowDocument, type FlowInput } from "../model/index.ts";
+import { validateFlow, webhookRouteOf, type FlowDocument, type FlowInput, type FlowProblem } from "../model/index.ts";
 import { EngineError, notFound } from "../errors.ts";
 import type { Catalog } from "../nodes/index.ts";
 import type { Store } from "../store/types.ts";
 import type { Clock } from "./clock.ts";
 import type { WebhookRouter } from "./webhook-router.ts";
+
+/** Something that follows saved flows (the webhook routing table, schedule and poll triggers). */
+export interface FlowWatcher {
+  setFlow(flow: FlowDocument): void;
+  removeFlow(flowId: string): void;
+}
+
+/** A save-time check that needs the store (e.g. referenced credentials exist). */
+export interface FlowReferenceCheck {
+  problems(flow: FlowInput): Promise<FlowProblem[]>;
+}
 
 /** Saving flows: validation (every problem at once), versioning and the webhook routing table. */
 export class FlowService {
@@ -12,39 +23,52 @@ export class FlowService {
     private readonly catalog: Catalog,
     private readonly router: WebhookRouter,
     private readonly clock: Clock,
+    private readonly watchers: readonly FlowWatcher[] = [],
+    private readonly references?: FlowReferenceCheck,
   ) {}
 
   async loadActive(): Promise<void> {
-    for (const flow of await this.store.listFlows()) this.router.setFlow(flow);
+    for (const flow of await this.store.listFlows()) this.changed(flow);
   }
 
   validate(raw: unknown, flowId?: string): FlowInput {
     const result = validateFlow(raw, this.catalog.view, {
       takenRoutes: (route) => this.router.ownerOf(route.method, route.path, flowId),
     });
-    if (!result.ok) {
-      const count = result.problems.length;
-      throw new EngineError("INVALID_FLOW", `flow has ${count} problem${count === 1 ? "" : "s"}`, { problems: result.problems });
-    }
+    if (!result.ok) throw invalidFlow(result.problems);
     return result.flow;
   }
 
+  /** validate, plus the checks that read the store. */
+  private async check(raw: unknown, flowId?: string): Promise<FlowInput> {
+    const flow = this.validate(raw, flowId);
+    const problems = (await this.references?.problems(flow)) ?? [];
+    if (problems.length > 0) throw invalidFlow(problems);
+    return flow;
+  }
+
   async create(raw: unknown): Promise<FlowDocument> {
-    const flow = await this.store.createFlow(this.validate(raw), this.clock.now());
-    this.router.setFlow(flow);
+    const flow = await this.store.createFlow(await this.check(raw), this.clock.now());
+    this.changed(flow);
     return flow;
   }
 
   async update(id: string, raw: unknown, expectedVersion: number): Promise<FlowDocument> {
     if (!(await this.store.getFlow(id))) throw notFound("flow", id);
-    const flow = await this.store.updateFlow(id, this.validate(raw, id), expectedVersion, this.clock.now());
-    this.router.setFlow(flow);
+    const flow = await this.store.updateFlow(id, await this.check(raw, id), expectedVersion, this.clock.now());
+    this.changed(flow);
     return flow;
   }
 
   async remove(id: string): Promise<void> {
     if (!(await this.store.deleteFlow(id))) throw notFound("flow", id);
     this.router.removeFlow(id);
+    for (const watcher of this.watchers) watcher.removeFlow(id);
+  }
+
+  private changed(flow: FlowDocument): void {
+    this.router.setFlow(flow);
+    for (const watcher of this.watchers) watcher.setFlow(flow);
   }
 
   async get(id: string): Promise<FlowDocument> {
@@ -57,4 +81,9 @@ export class FlowService {
   static hookPath(config: Record<string, unknown>): string | undefined {
     return webhookRouteOf(config)?.path;
   }
+}
+
+function invalidFlow(problems: FlowProblem[]): EngineError {
+  const count = problems.length;
+  return new EngineError("INVALID_FLOW", `flow has ${count} problem${count === 1 ? "" : "s"}`, { problems });
 }

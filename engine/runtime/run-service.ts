@@ -1,4 +1,4 @@
-import type { FlowDocument, Message, RunStatus, RunWithSteps } from "../model/index.ts";
+import type { FlowDocument, FlowNode, Message, RunStatus, RunWithSteps } from "../model/index.ts";
 import { EngineError, notFound } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { nextSeqAfter, triggerStep } from "../store/journal.ts";
@@ -44,18 +44,11 @@ export class RunService {
     if (!trigger) throw notFound("trigger node", triggerNodeId);
     const now = this.clock.now();
     const runId = request.runId ?? newId("run", now);
-    const frontier = request.frontier ?? initialFrontier(flow, triggerNodeId);
     const worker = this.worker();
     const adopt = worker?.hasCapacity() ?? false;
     const newRun: NewRun = {
-      id: runId,
-      flowId: flow.id,
-      flowVersion: flow.version,
-      triggerNodeId,
-      triggerType: trigger.type,
-      message,
-      frontier,
-      now,
+      ...newRunOf(flow, trigger, message, now, runId),
+      ...(request.frontier && { frontier: request.frontier }),
       retryOf: request.retryOf,
       seedSteps: request.seedSteps,
       idempotency: request.idempotency && {
@@ -65,12 +58,36 @@ export class RunService {
       },
       leaseTo: adopt && worker ? { owner: worker.owner, until: worker.leaseUntil() } : undefined,
     };
-    const result = await this.store.enqueueRun(newRun);
+    const committed = this.store.enqueueRun(newRun).then((result) => {
+      if (!result.replayed) this.events.emit({ type: "run.queued", runId, flowId: flow.id, status: "queued" });
+      return result;
+    });
+    // Without an idempotency key the run cannot be a replay, so execution may start while the
+    // enqueue commits; the executor writes and sends nothing before `committed` resolves.
+    const speculative = adopt && worker && !newRun.idempotency;
+    if (speculative) worker.adopt(claimedFromNew(newRun), committed);
+    const result = await committed;
     if (result.replayed) return result;
-    this.events.emit({ type: "run.queued", runId, flowId: flow.id, status: "queued" });
-    if (adopt && worker) worker.adopt(claimedFromNew(newRun));
-    else worker?.wake();
+    if (adopt && worker && !speculative) worker.adopt(claimedFromNew(newRun));
+    else if (!adopt) worker?.wake();
     return result;
+  }
+
+  /**
+   * Fires a time-based trigger (schedule tick, poll slot): the tick is recorded and one run per
+   * message is enqueued in the same store write, so a tick fires once even across restarts and
+   * processes. Returns the run ids, or `fired: false` when the tick had already fired.
+   */
+  async fire(flow: FlowDocument, triggerNodeId: string, tick: number, messages: Message[]): Promise<{ fired: boolean; runIds: string[] }> {
+    const trigger = flow.nodes.find((n) => n.id === triggerNodeId);
+    if (!trigger) throw notFound("trigger node", triggerNodeId);
+    const now = this.clock.now();
+    const runs = messages.map((message) => newRunOf(flow, trigger, message, now, newId("run", now)));
+    const { fired } = await this.store.fireTrigger({ flowId: flow.id, nodeId: triggerNodeId, tick, runs, now });
+    if (!fired) return { fired, runIds: [] };
+    for (const run of runs) this.events.emit({ type: "run.queued", runId: run.id, flowId: flow.id, status: "queued" });
+    if (runs.length > 0) this.worker()?.wake();
+    return { fired, runIds: runs.map((r) => r.id) };
   }
 
   async startManual(flowId: string, payload: Message | undefined): Promise<string> {
@@ -131,6 +148,19 @@ function requireNode(flow: FlowDocument, nodeId: string): void {
 }
 
 const isActive = (status: RunStatus) => status === "queued" || status === "running";
+
+function newRunOf(flow: FlowDocument, trigger: FlowNode, message: Message, now: number, runId: string): NewRun {
+  return {
+    id: runId,
+    flowId: flow.id,
+    flowVersion: flow.version,
+    triggerNodeId: trigger.id,
+    triggerType: trigger.type,
+    message,
+    frontier: initialFrontier(flow, trigger.id),
+    now,
+  };
+}
 
 export function initialFrontier(flow: FlowDocument, triggerNodeId: string): FrontierItem[] {
   const executions = new Map<string, number>();

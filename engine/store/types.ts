@@ -65,6 +65,17 @@ export interface EnqueueResult {
   replayed: boolean;
 }
 
+/** A time-based trigger (schedule tick, poll slot) firing, with the runs it starts. */
+export interface TriggerFire {
+  flowId: string;
+  nodeId: string;
+  /** The schedule tick or poll slot this fire is for, in ms since the epoch. */
+  tick: number;
+  /** Runs to enqueue with the fire; may be empty (a poll that found no items). */
+  runs: NewRun[];
+  now: number;
+}
+
 /** Everything a worker needs to resume a run. */
 export interface ClaimedRun {
   run: Run;
@@ -73,10 +84,11 @@ export interface ClaimedRun {
   nextSeq: number;
 }
 
+/** Journals finished steps (possibly several, pipelined) together with the new frontier. */
 export interface CommitStep {
   runId: string;
   owner: string;
-  step?: StepRecord;
+  steps: StepRecord[];
   frontier: FrontierItem[];
   nextSeq: number;
 }
@@ -86,7 +98,8 @@ export interface FinishRun {
   owner: string;
   status: Extract<RunStatus, "succeeded" | "failed">;
   error?: StepError;
-  step?: StepRecord;
+  /** Steps not journaled yet, written in the same transaction. */
+  steps: StepRecord[];
   now: number;
 }
 
@@ -138,16 +151,64 @@ export interface DedupeClaim {
   now: number;
   /** null = forever */
   expiresAt: number | null;
+  /**
+   * Which node execution of the run claims (`<nodeId>:<n>`; default ""). While the key lives, a
+   * claim by the same run and execution (a resume after a crash) is still first; any other claim,
+   * even a second execution within the same run, is a duplicate.
+   */
+  execution?: string;
+  /** Whether `finishRun(failed)` frees this key again (default true). */
+  releaseOnFailure?: boolean;
 }
 
 export type DedupeOutcome =
   | { first: true }
   | { first: false; firstRunId: string; firstSeenAt: number };
 
+/** A live dedupe key as the operator API shows it. */
+export interface DedupeKeyState {
+  scope: string;
+  key: string;
+  runId: string;
+  firstSeenAt: number;
+  /** null = forever */
+  expiresAt: number | null;
+  releaseOnFailure: boolean;
+}
+
 export interface FlowVersionInfo {
   version: number;
   name: string;
   savedAt: string;
+}
+
+/** A stored credential as anyone may see it: never its data. */
+export interface CredentialInfo {
+  id: string;
+  name: string;
+  type: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the engine alone reads: the info plus the encrypted data (AES-256-GCM blob). */
+export interface StoredCredential extends CredentialInfo {
+  encrypted: string;
+}
+
+export interface NewCredential {
+  /** Chosen by the caller: the encryption binds the blob to this id. */
+  id: string;
+  name: string;
+  type: string;
+  encrypted: string;
+  now: number;
+}
+
+export interface CredentialUpdate {
+  name?: string;
+  encrypted?: string;
+  now: number;
 }
 
 /**
@@ -157,6 +218,12 @@ export interface FlowVersionInfo {
  */
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  /**
+   * True when writes issued one after another (without awaiting) are applied in that order, so a
+   * step may be journaled right behind its run's still-committing enqueue (SQLite's single
+   * writer queue). A pooled backend says false and the executor waits for the enqueue first.
+   */
+  readonly writesInOrder: boolean;
 
   createFlow(input: FlowInput, now: number): Promise<FlowDocument>;
   /** Throws VersionConflictError when `expectedVersion` is not the stored one. */
@@ -168,10 +235,19 @@ export interface Store {
   deleteFlow(id: string): Promise<boolean>;
 
   enqueueRun(run: NewRun): Promise<EnqueueResult>;
+  /**
+   * Records that trigger node (flowId, nodeId) fired for `fire.tick` and enqueues `fire.runs`,
+   * in one transaction. Ticks only move forward: when the recorded tick of this node is already
+   * >= `fire.tick` (another process, or this one before a restart, fired it), nothing is written
+   * and `fired` is false. So a tick fires at most once, in one process or across a cluster.
+   */
+  fireTrigger(fire: TriggerFire): Promise<{ fired: boolean }>;
+  /** The last tick recorded by fireTrigger for this trigger node, or undefined if it never fired. */
+  lastTriggerTick(flowId: string, nodeId: string): Promise<number | undefined>;
   claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]>;
   /** Extends the lease of runs still owned by `owner`; returns the ids still owned. */
   renewLeases(owner: string, runIds: string[], leaseUntil: number): Promise<string[]>;
-  /** Journals one step with the new frontier; throws LeaseLostError if the run is no longer ours. */
+  /** Journals steps with the new frontier; throws LeaseLostError if the run is no longer ours. */
   commitStep(commit: CommitStep): Promise<void>;
   /** Lets go of a run whose remaining work is all deferred until `availableAt`. */
   parkRun(park: ParkRun): Promise<void>;
@@ -195,8 +271,34 @@ export interface Store {
   countRuns(flowId?: string): Promise<Record<string, RunCounts>>;
   findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined>;
 
+  /** Credentials (DESIGN §10): the store keeps only encrypted data; ids are unique. */
+  createCredential(credential: NewCredential): Promise<CredentialInfo>;
+  /** Every credential, oldest first, without data. */
+  listCredentials(): Promise<CredentialInfo[]>;
+  /** With the encrypted data, for the engine only; never hand this to a client. */
+  getCredential(id: string): Promise<StoredCredential | undefined>;
+  /** Renames and/or replaces the data (rotation); undefined when there is no such credential. */
+  updateCredential(id: string, update: CredentialUpdate): Promise<CredentialInfo | undefined>;
+  /** Returns false when there was no such credential. */
+  deleteCredential(id: string): Promise<boolean>;
+
+  /**
+   * Atomic (a unique scope+key): the first claim of a key that is absent or expired
+   * (`expiresAt <= now`) wins; see DedupeClaim for re-claims. `finishRun` with status `failed`
+   * deletes the run's keys claimed with `releaseOnFailure` in the same transaction.
+   */
   claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome>;
+  /** Frees every key the run claimed, whatever their releaseOnFailure. */
   releaseDedupeKeys(runId: string): Promise<void>;
+  /** The key if it is live at `now` (absent and expired keys alike → undefined). */
+  getDedupeKey(scope: string, key: string, now: number): Promise<DedupeKeyState | undefined>;
+  /** Deletes one key, or the whole scope when `key` is omitted (in short transactions); returns how many. */
+  deleteDedupeKeys(scope: string, key?: string): Promise<number>;
+  /**
+   * Deletes up to `limit` expired dedupe keys and up to `limit` expired ingress idempotency keys in
+   * one short transaction; returns how many rows went. Callers repeat while the result is >= limit.
+   */
+  pruneExpiredKeys(now: number, limit: number): Promise<number>;
 
   close(): Promise<void>;
 }

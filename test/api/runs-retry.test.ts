@@ -117,7 +117,7 @@ describe("retry and cancel through the API", () => {
     expect(missing.status).toBe(404);
   });
 
-  it("cancels a running run: the step in flight is its last, and the run ends canceled", async () => {
+  it("cancels a running run: nothing with a side effect runs after, and the run ends canceled", async () => {
     const gated = await server.api<{ id: string }>(
       "POST",
       "/api/flows",
@@ -131,7 +131,7 @@ describe("retry and cancel through the API", () => {
     expect((await server.finished(body.runId)).status).toBe("canceled");
 
     nodes.open();
-    // Wait until the worker let go of the run (the gate's result is refused, nothing more runs).
+    // The worker lets go of the run at its next durability point: before the side effect, which never runs.
     await expect.poll(() => server.engine.worker!.activeCount, { timeout: 5_000 }).toBe(0);
     const after = (await server.api<RunWithSteps>("GET", `/api/runs/${body.runId}`)).body;
     expect(after.status).toBe("canceled");

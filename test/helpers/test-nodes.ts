@@ -29,6 +29,8 @@ export function testNodes() {
     title: "Count",
     description: "Counts its executions and passes the message on.",
     icon: "hash",
+    // Counting is observable outside the run: it must come after a durability barrier, like a call would.
+    sideEffects: true,
     outputs: ["out"],
     config: z.object({ name: z.string().default("count") }),
     run(_ctx, msg, config) {

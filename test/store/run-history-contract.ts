@@ -124,8 +124,8 @@ export function runHistoryContract(getStore: () => Store) {
     await store.cancelRun(ids[0]!, T0 + 20);
     const claimed = await store.claimRuns("A", 2, T0 + 60_000, T0 + 30);
     expect(claimed.map((c) => c.run.id)).toEqual([ids[1], ids[2]]);
-    await store.finishRun({ runId: ids[1]!, owner: "A", status: "succeeded", now: T0 + 40 });
-    await store.finishRun({ runId: ids[2]!, owner: "A", status: "failed", error: { code: "X", message: "x" }, now: T0 + 40 });
+    await store.finishRun({ runId: ids[1]!, owner: "A", status: "succeeded", now: T0 + 40, steps: [] });
+    await store.finishRun({ runId: ids[2]!, owner: "A", status: "failed", error: { code: "X", message: "x" }, now: T0 + 40, steps: [] });
     // Taking over a running run whose lease expired keeps it running: it must not count twice.
     await store.enqueueRun(newRun(b.id, { now: T0 + 50, leaseTo: { owner: "A", until: T0 + 60 } }));
     expect(await store.claimRuns("B", 10, T0 + 60_000, T0 + 100)).toHaveLength(3);

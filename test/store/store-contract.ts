@@ -3,6 +3,7 @@ import { LeaseLostError, VersionConflictError, type FrontierItem, type NewRun, t
 import { newId } from "../../engine/ids.ts";
 import { flow } from "../helpers/flows.ts";
 import { runHistoryContract } from "./run-history-contract.ts";
+import { dedupeKeyContract } from "./dedupe-contract.ts";
 
 export interface StoreFactory {
   create(): Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup(): Promise<void> }>;
@@ -92,12 +93,12 @@ export function storeContract(name: string, factory: StoreFactory) {
         owner: "A",
         nextSeq: 3,
         frontier: [],
-        step: {
+        steps: [{
           seq: 2, nodeId: "l", nodeType: "log", status: "succeeded", inputRef: { seq: 1, port: "out", index: 0 },
           outputs: { out: [{ ok: true }] }, attempts: 1, startedAt: T0, finishedAt: T0 + 5,
-        },
+        }],
       });
-      await store.finishRun({ runId, owner: "A", status: "succeeded", now: T0 + 6 });
+      await store.finishRun({ runId, owner: "A", status: "succeeded", now: T0 + 6, steps: [] });
       const run = await store.getRun(runId);
       expect(run?.status).toBe("succeeded");
       expect(run?.steps[1]).toMatchObject({ seq: 2, input: { body: { hello: "world" } }, outputs: { out: [{ ok: true }] }, attempts: 1 });
@@ -111,7 +112,7 @@ export function storeContract(name: string, factory: StoreFactory) {
       expect(await store.claimRuns("B", 10, T0 + 2000, T0 + 500)).toHaveLength(0);
       const taken = await store.claimRuns("B", 10, T0 + 3000, T0 + 1500);
       expect(taken.map((c) => c.run.id)).toEqual([runId]);
-      const error = await store.commitStep({ runId, owner: "A", nextSeq: 3, frontier: [] }).catch((e) => e);
+      const error = await store.commitStep({ runId, owner: "A", nextSeq: 3, frontier: [], steps: [] }).catch((e) => e);
       expect(error).toBeInstanceOf(LeaseLostError);
       expect(await store.renewLeases("A", [runId], T0 + 9000)).toEqual([]);
       expect(await store.renewLeases("B", [runId], T0 + 9000)).toEqual([runId]);
@@ -149,6 +150,28 @@ export function storeContract(name: string, factory: StoreFactory) {
       expect((await store.claimDedupeKey({ ...claim, runId: "r10", now: T0 + 101 })).first).toBe(true);
     });
 
+    it("fires a trigger tick once, with its runs in the same write, and never an older tick", async () => {
+      const f = await store.createFlow(sample, T0);
+      const fire = (tick: number, runs: NewRun[]) => store.fireTrigger({ flowId: f.id, nodeId: "w", tick, runs, now: T0 });
+      expect(await store.lastTriggerTick(f.id, "w")).toBeUndefined();
+      const runs = [newRun(f.id, { message: { n: 1 } }), newRun(f.id, { message: { n: 2 } })];
+      const outcomes = await Promise.all([fire(T0, runs), fire(T0, [newRun(f.id)]), fire(T0, [newRun(f.id)])]);
+      expect(outcomes.filter((o) => o.fired)).toHaveLength(1);
+      expect((await store.listRuns({ limit: 10, flowId: f.id })).runs).toHaveLength(outcomes[0]!.fired ? 2 : 1);
+      expect(await store.lastTriggerTick(f.id, "w")).toBe(T0);
+      expect(await fire(T0 - 60_000, [newRun(f.id)])).toEqual({ fired: false });
+      expect(await fire(T0 + 60_000, [])).toEqual({ fired: true });
+      expect(await store.lastTriggerTick(f.id, "w")).toBe(T0 + 60_000);
+      expect(await store.lastTriggerTick(f.id, "other")).toBeUndefined();
+      const queued = await store.claimRuns("A", 10, T0 + 1000, T0);
+      expect(queued.every((c) => c.run.status === "running" && c.steps.length === 1)).toBe(true);
+      if (reopen) {
+        store = await reopen();
+        expect(await store.lastTriggerTick(f.id, "w")).toBe(T0 + 60_000);
+        expect(await fire(T0 + 60_000, [newRun(f.id)])).toEqual({ fired: false });
+      }
+    });
+
     it("cancels queued runs and reports unknown ones", async () => {
       const f = await store.createFlow(sample, T0);
       const { runId } = await store.enqueueRun(newRun(f.id));
@@ -175,6 +198,34 @@ export function storeContract(name: string, factory: StoreFactory) {
       expect((await store.listRuns({ limit: 10, flowId: "other" })).runs).toEqual([]);
     });
 
+    it("stores credentials as opaque encrypted data: create, list, get, rotate, delete", async () => {
+      const a = await store.createCredential({ id: "cred_a", name: "GitHub", type: "webhook-secret", encrypted: "v1:blob-a", now: T0 });
+      expect(a).toEqual({ id: "cred_a", name: "GitHub", type: "webhook-secret", createdAt: new Date(T0).toISOString(), updatedAt: new Date(T0).toISOString() });
+      await store.createCredential({ id: "cred_b", name: "Deploy", type: "bearer-token", encrypted: "v1:blob-b", now: T0 + 1 });
+      const duplicate = await store.createCredential({ id: "cred_a", name: "x", type: "x", encrypted: "x", now: T0 }).catch((e: unknown) => e);
+      expect(duplicate).toBeInstanceOf(Error);
+      const listed = await store.listCredentials();
+      expect(listed.map((c) => c.id)).toEqual(["cred_a", "cred_b"]);
+      expect(JSON.stringify(listed)).not.toContain("blob");
+      expect(await store.getCredential("cred_a")).toEqual({ ...a, encrypted: "v1:blob-a" });
+      expect(await store.getCredential("cred_missing")).toBeUndefined();
+
+      const rotated = await store.updateCredential("cred_a", { encrypted: "v1:blob-a2", now: T0 + 5 });
+      expect(rotated).toEqual({ ...a, updatedAt: new Date(T0 + 5).toISOString() });
+      const renamed = await store.updateCredential("cred_a", { name: "GitHub org", now: T0 + 6 });
+      expect(renamed?.name).toBe("GitHub org");
+      expect((await store.getCredential("cred_a"))?.encrypted).toBe("v1:blob-a2");
+      expect(await store.updateCredential("cred_missing", { name: "x", now: T0 })).toBeUndefined();
+
+      expect(await store.deleteCredential("cred_a")).toBe(true);
+      expect(await store.deleteCredential("cred_a")).toBe(false);
+      expect((await store.listCredentials()).map((c) => c.id)).toEqual(["cred_b"]);
+      if (reopen) {
+        store = await reopen();
+        expect((await store.getCredential("cred_b"))?.encrypted).toBe("v1:blob-b");
+      }
+    });
+
     it("keeps everything committed across a reopen", async () => {
       if (!reopen) return;
       const f = await store.createFlow(sample, T0);
@@ -185,5 +236,6 @@ export function storeContract(name: string, factory: StoreFactory) {
     });
 
     runHistoryContract(() => store);
+    dedupeKeyContract(() => store);
   });
 }

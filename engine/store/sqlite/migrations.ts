@@ -72,7 +72,35 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX dedupe_by_run ON dedupe_keys (run_id);
   CREATE INDEX dedupe_by_expiry ON dedupe_keys (expires_at) WHERE expires_at IS NOT NULL;
   `,
-  // 2: run history. Listing is newest first by (created_at, id) so time ranges are index ranges
+  // 2: the last fired tick per time-based trigger node (schedule, poll); see Store.fireTrigger.
+  `
+  CREATE TABLE trigger_ticks (
+    flow_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    tick INTEGER NOT NULL,
+    fired_at INTEGER NOT NULL,
+    PRIMARY KEY (flow_id, node_id)
+  ) WITHOUT ROWID;
+  `,
+  // 3: dedupe keys remember which node execution claimed them and whether a failure frees them;
+  // ingress idempotency keys get an expiry index so pruning them is a range scan.
+  `
+  ALTER TABLE dedupe_keys ADD COLUMN execution TEXT NOT NULL DEFAULT '';
+  ALTER TABLE dedupe_keys ADD COLUMN release_on_failure INTEGER NOT NULL DEFAULT 1;
+  CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
+  `,
+  // 4: credentials: encrypted data only (AES-256-GCM blob bound to the id); see CredentialService.
+  `
+  CREATE TABLE credentials (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    encrypted TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  // 5: run history. Listing is newest first by (created_at, id) so time ranges are index ranges
   // under any filter; counts per flow and status live in a table kept by triggers, so reading
   // them never scans the runs.
   `

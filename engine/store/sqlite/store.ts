@@ -7,8 +7,6 @@ import {
   VersionConflictError,
   type ClaimedRun,
   type CommitStep,
-  type DedupeClaim,
-  type DedupeOutcome,
   type EnqueueResult,
   type FinishRun,
   type FlowVersionInfo,
@@ -19,7 +17,10 @@ import {
   type RunQuery,
   type StepRecord,
   type Store,
+  type TriggerFire,
 } from "../types.ts";
+import { SqliteCredentials } from "./credentials.ts";
+import { SqliteDedupeKeys } from "./dedupe-keys.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
@@ -37,10 +38,13 @@ export interface SqliteStoreOptions {
 
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
+  readonly writesInOrder = true;
   readonly db: Database.Database;
   readonly writes: GroupCommit;
   private readonly sql: Statements;
   private readonly runQueries: RunQueries;
+  private readonly credentials: SqliteCredentials;
+  private readonly keys: SqliteDedupeKeys;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
@@ -52,6 +56,8 @@ export class SqliteStore implements Store {
     this.sql = prepareStatements(this.db);
     this.writes = new GroupCommit(this.db);
     this.runQueries = new RunQueries(this.db, options.textScanBudget);
+    this.credentials = new SqliteCredentials(this.db, this.writes);
+    this.keys = new SqliteDedupeKeys(this.db, this.writes);
   }
 
   async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
@@ -102,36 +108,51 @@ export class SqliteStore implements Store {
   }
 
   async enqueueRun(run: NewRun): Promise<EnqueueResult> {
+    return this.writes.run(() => this.insertRun(run));
+  }
+
+  async fireTrigger(fire: TriggerFire): Promise<{ fired: boolean }> {
     return this.writes.run(() => {
-      if (run.idempotency) {
-        const { scope, key, expiresAt } = run.idempotency;
-        const existing = this.sql.getIdempotency.get(scope, key, run.now) as { run_id: string } | undefined;
-        if (existing) return { runId: existing.run_id, replayed: true };
-        this.sql.putIdempotency.run(scope, key, run.id, expiresAt);
-      }
-      const leased = run.leaseTo !== undefined;
-      this.sql.insertRun.run(
-        run.id,
-        run.flowId,
-        run.flowVersion,
-        run.triggerNodeId,
-        run.triggerType,
-        leased ? "running" : "queued",
-        run.now,
-        leased ? run.now : null,
-        run.leaseTo?.owner ?? null,
-        run.leaseTo?.until ?? null,
-        run.now,
-        JSON.stringify(run.frontier),
-        nextSeqAfter(run),
-        run.retryOf ?? null,
-      );
-      for (const step of run.seedSteps ?? []) this.sql.insertStep.run(...stepRowValues(run.id, step));
-      if (!run.seedSteps?.some((s) => s.seq === 1)) {
-        this.sql.insertStep.run(...stepRowValues(run.id, triggerStep(run)));
-      }
-      return { runId: run.id, replayed: false };
+      if (this.sql.advanceTriggerTick.run(fire.flowId, fire.nodeId, fire.tick, fire.now).changes === 0) return { fired: false };
+      for (const run of fire.runs) this.insertRun(run);
+      return { fired: true };
     });
+  }
+
+  async lastTriggerTick(flowId: string, nodeId: string): Promise<number | undefined> {
+    return (this.sql.getTriggerTick.get(flowId, nodeId) as { tick: number } | undefined)?.tick;
+  }
+
+  /** Inside a write transaction: the run row, its idempotency key and its journal so far. */
+  private insertRun(run: NewRun): EnqueueResult {
+    if (run.idempotency) {
+      const { scope, key, expiresAt } = run.idempotency;
+      const existing = this.sql.getIdempotency.get(scope, key, run.now) as { run_id: string } | undefined;
+      if (existing) return { runId: existing.run_id, replayed: true };
+      this.sql.putIdempotency.run(scope, key, run.id, expiresAt);
+    }
+    const leased = run.leaseTo !== undefined;
+    this.sql.insertRun.run(
+      run.id,
+      run.flowId,
+      run.flowVersion,
+      run.triggerNodeId,
+      run.triggerType,
+      leased ? "running" : "queued",
+      run.now,
+      leased ? run.now : null,
+      run.leaseTo?.owner ?? null,
+      run.leaseTo?.until ?? null,
+      run.now,
+      JSON.stringify(run.frontier),
+      nextSeqAfter(run),
+      run.retryOf ?? null,
+    );
+    for (const step of run.seedSteps ?? []) this.sql.insertStep.run(...stepRowValues(run.id, step));
+    if (!run.seedSteps?.some((s) => s.seq === 1)) {
+      this.sql.insertStep.run(...stepRowValues(run.id, triggerStep(run)));
+    }
+    return { runId: run.id, replayed: false };
   }
 
   async claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]> {
@@ -159,7 +180,7 @@ export class SqliteStore implements Store {
     return this.writes.run(() => {
       const updated = this.sql.updateFrontier.run(JSON.stringify(commit.frontier), commit.nextSeq, commit.runId, commit.owner);
       if (updated.changes === 0) throw new LeaseLostError(commit.runId);
-      if (commit.step) this.sql.insertStep.run(...stepRowValues(commit.runId, commit.step));
+      for (const step of commit.steps) this.sql.insertStep.run(...stepRowValues(commit.runId, step));
     });
   }
 
@@ -175,8 +196,8 @@ export class SqliteStore implements Store {
       const error = finish.error === undefined ? null : JSON.stringify(finish.error);
       const updated = this.sql.finishRun.run(finish.status, error, finish.now, finish.runId, finish.owner);
       if (updated.changes === 0) throw new LeaseLostError(finish.runId);
-      if (finish.step) this.sql.insertStep.run(...stepRowValues(finish.runId, finish.step));
-      if (finish.status === "failed") this.sql.releaseDedupe.run(finish.runId);
+      for (const step of finish.steps) this.sql.insertStep.run(...stepRowValues(finish.runId, step));
+      if (finish.status === "failed") this.keys.releaseFailedRun(finish.runId);
     });
   }
 
@@ -223,23 +244,19 @@ export class SqliteStore implements Store {
     return row?.run_id;
   }
 
-  async claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome> {
-    return this.writes.run(() => {
-      const existing = this.sql.getDedupe.get(claim.scope, claim.key) as
-        | { run_id: string; first_seen_at: number; expires_at: number | null }
-        | undefined;
-      const live = existing && (existing.expires_at === null || existing.expires_at > claim.now);
-      if (live && existing.run_id !== claim.runId) {
-        return { first: false, firstRunId: existing.run_id, firstSeenAt: existing.first_seen_at };
-      }
-      if (!live) this.sql.putDedupe.run(claim.scope, claim.key, claim.runId, claim.now, claim.expiresAt);
-      return { first: true };
-    });
-  }
+  // Dedupe keys and their pruning live in dedupe-keys.ts.
+  readonly claimDedupeKey: Store["claimDedupeKey"] = (claim) => this.keys.claim(claim);
+  readonly releaseDedupeKeys: Store["releaseDedupeKeys"] = (runId) => this.keys.releaseRun(runId);
+  readonly getDedupeKey: Store["getDedupeKey"] = (scope, key, now) => this.keys.get(scope, key, now);
+  readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
+  readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);
 
-  async releaseDedupeKeys(runId: string): Promise<void> {
-    return this.writes.run(() => void this.sql.releaseDedupe.run(runId));
-  }
+  // Credentials live in credentials.ts.
+  readonly createCredential: Store["createCredential"] = (credential) => this.credentials.create(credential);
+  readonly listCredentials: Store["listCredentials"] = () => this.credentials.list();
+  readonly getCredential: Store["getCredential"] = (id) => this.credentials.get(id);
+  readonly updateCredential: Store["updateCredential"] = (id, update) => this.credentials.update(id, update);
+  readonly deleteCredential: Store["deleteCredential"] = (id) => this.credentials.remove(id);
 
   async close(): Promise<void> {
     this.writes.flush();
