@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../engine/index.ts";
 import { newId } from "../../engine/ids.ts";
 import { SQLITE_MIGRATIONS } from "../../engine/store/sqlite/migrations.ts";
+import { prepareStatements } from "../../engine/store/sqlite/statements.ts";
 import { flow } from "../helpers/flows.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
@@ -55,6 +56,20 @@ describe("SQLite run history", () => {
     for (const cursor of ["garbage", "12:", ":run_x", "1.5:run_x"]) {
       await expect(store.listRuns({ limit: 5, cursor })).rejects.toMatchObject({ code: "INVALID_CURSOR" });
     }
+  });
+
+  it("claims from the pending index, not by sorting every queued run (a backlog must not slow claims)", async () => {
+    const { store } = openStore();
+    const claim = prepareStatements(store.db).claimRuns.source;
+    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${claim}`).all("w", 1, 1, 1, 1, 16) as { detail: string }[]).map((r) => r.detail);
+    expect(plan.join(" | ")).toContain("runs_pending");
+    expect(plan.join(" | ")).not.toContain("TEMP B-TREE");
+    const f = await store.createFlow(sample, T0);
+    const runs = Array.from({ length: 1_000 }, (_, i) => run(f.id, T0 + i, {}));
+    await Promise.all(runs.map((r) => store.enqueueRun(r)));
+    for (let i = 0; i < 20; i++) await store.claimRuns(`w${i}`, 16, T0 + 60_000, T0 + 10_000);
+    // Oldest first, 16 at a time.
+    expect((await store.listRuns({ limit: 1, status: "running" })).runs[0]?.id).toBe(runs[319]!.id);
   });
 
   it("counts the runs of a database written before counts existed", async () => {
