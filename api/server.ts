@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve, type ServerType } from "@hono/node-server";
 import { createEngine, SqliteStore, type Engine, type Store } from "../engine/index.ts";
+import { crashHookFromSpec, type CrashHook } from "../engine/runtime/crash-points.ts";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
@@ -22,22 +23,38 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function openStore(config: Config): Store {
+export function openStore(config: Config, crash?: CrashHook): Store {
   if (config.databaseUrl) {
     throw new Error("DATABASE_URL is set, but the PostgreSQL store is not available in this build; unset it to use SQLite");
   }
   mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteStore({ filename: path.join(config.dataDir, "runnel.db"), synchronous: config.sqliteSync });
+  return new SqliteStore({
+    filename: path.join(config.dataDir, "runnel.db"),
+    synchronous: config.sqliteSync,
+    groupCommit: { enabled: config.sqliteGroupCommit, windowMs: config.sqliteCommitWindowMs },
+    crash,
+  });
 }
 
 /** Composition root: config → store → engine → app → listen. */
 export async function startServer(config: Config, role: Role = "start"): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
-  const store = openStore(config);
+  const crash = crashHookFromSpec(config.crashAt);
+  const store = openStore(config, crash);
   const engine = createEngine({
     store,
     logger,
-    worker: role === "api" ? false : { concurrency: config.workerConcurrency },
+    worker:
+      role === "api"
+        ? false
+        : { concurrency: config.workerConcurrency, leaseMs: config.leaseMs, pollMs: Math.min(1_000, Math.ceil(config.leaseMs / 4)) },
+    limits: { maxSteps: config.maxStepsPerRun, maxStepBytes: config.maxStepBytes, maxRunBytes: config.maxRunBytes },
+    // One process prunes: the worker side of a split deployment, or the single process.
+    retention:
+      role === "api"
+        ? false
+        : { days: config.retentionDays, perFlow: config.retentionPerFlow, intervalMs: config.retentionIntervalMs },
+    crash,
   });
   await engine.start();
   let shuttingDown = false;
@@ -60,10 +77,27 @@ export async function startServer(config: Config, role: Role = "start"): Promise
     async close() {
       shuttingDown = true;
       await engine.stop(config.shutdownTimeoutMs);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeHttp(server);
       await store.close();
     },
   };
+}
+
+/**
+ * Stops listening and ends keep-alive connections; requests still open after a short grace
+ * (event streams, respond-mode webhooks whose run was handed back) are cut.
+ */
+function closeHttp(server: ServerType, graceMs = 500): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => {
+      if ("closeAllConnections" in server) server.closeAllConnections();
+    }, graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    if ("closeIdleConnections" in server) server.closeIdleConnections();
+  });
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {

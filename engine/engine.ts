@@ -7,7 +7,10 @@ import { FlowService } from "./runtime/flow-service.ts";
 import { ReplyHub } from "./runtime/replies.ts";
 import { RunService } from "./runtime/run-service.ts";
 import { WebhookRouter } from "./runtime/webhook-router.ts";
+import type { CrashHook } from "./runtime/crash-points.ts";
+import { DEFAULT_RETENTION, RetentionService, type RetentionOptions } from "./runtime/retention.ts";
 import { Worker, type WorkerOptions } from "./runtime/worker.ts";
+import { DEFAULT_RUN_LIMITS, type RunLimits } from "./executor/limits.ts";
 import type { Store } from "./store/types.ts";
 
 export interface EngineOptions {
@@ -20,6 +23,12 @@ export interface EngineOptions {
   /** `false` for a process that only ingests (the API of a scaled-out deployment). */
   worker?: Partial<WorkerOptions> | false;
   maxStepsPerRun?: number;
+  /** Per-run limits; maxSteps overrides maxStepsPerRun. */
+  limits?: Partial<RunLimits>;
+  /** Pruning of old runs; `false` turns it off (tests that count every run). */
+  retention?: Partial<RetentionOptions> | false;
+  /** Fault injection for the crash tests; never set in production. */
+  crash?: CrashHook;
 }
 
 export const silentLogger: Logger = { log: () => undefined };
@@ -42,14 +51,19 @@ export function createEngine(options: EngineOptions) {
     fetch: options.fetch ?? fetch,
     logger,
     services: options.services ?? {},
-    maxStepsPerRun: options.maxStepsPerRun ?? 10_000,
+    maxStepsPerRun: options.limits?.maxSteps ?? options.maxStepsPerRun ?? DEFAULT_RUN_LIMITS.maxSteps,
+    maxStepBytes: options.limits?.maxStepBytes ?? DEFAULT_RUN_LIMITS.maxStepBytes,
+    maxRunBytes: options.limits?.maxRunBytes ?? DEFAULT_RUN_LIMITS.maxRunBytes,
+    crash: options.crash,
   };
   const worker =
     options.worker === false
       ? undefined
       : new Worker(deps, compiledFlows, { concurrency: 16, leaseMs: 30_000, pollMs: 1_000, ...options.worker });
   const flows = new FlowService(store, catalog, router, clock);
-  const runs = new RunService(store, clock, events, () => worker);
+  const runs = new RunService(store, clock, events, () => worker, options.crash);
+  const retention =
+    options.retention === false ? undefined : new RetentionService(store, clock, logger, { ...DEFAULT_RETENTION, ...options.retention });
 
   return {
     store,
@@ -61,14 +75,16 @@ export function createEngine(options: EngineOptions) {
     flows,
     runs,
     worker,
+    retention,
     logger,
     async start(): Promise<void> {
       await flows.loadActive();
       worker?.start();
+      retention?.start();
     },
     /** Stops claiming, lets in-flight steps finish up to `timeoutMs`, hands the rest back. */
     async stop(timeoutMs = 10_000): Promise<void> {
-      await worker?.stop(timeoutMs);
+      await Promise.all([worker?.stop(timeoutMs), retention?.stop()]);
     },
   };
 }

@@ -5,8 +5,10 @@ import type { Clock } from "../runtime/clock.ts";
 import type { EventBus } from "../runtime/events.ts";
 import type { ReplyHub } from "../runtime/replies.ts";
 import { LeaseLostError, type ClaimedRun, type FrontierItem, type StepRecord, type Store } from "../store/types.ts";
-import { runWithAttempts } from "./attempts.ts";
+import type { CrashHook } from "../runtime/crash-points.ts";
+import { runWithAttempts, type AttemptOutcome } from "./attempts.ts";
 import type { CompiledFlow, CompiledNode } from "./compiled-flow.ts";
+import { DEFAULT_RUN_LIMITS, journalBytes, sizeOutputs, type SizedOutputs } from "./limits.ts";
 
 export interface Logger {
   log(level: LogLevel, message: string, data?: Record<string, unknown>): void;
@@ -21,6 +23,12 @@ export interface ExecutorDeps {
   logger: Logger;
   services: NodeServices;
   maxStepsPerRun: number;
+  /** Bytes of one step's outputs kept in the run log (default DEFAULT_RUN_LIMITS). */
+  maxStepBytes?: number;
+  /** Bytes of outputs one run may hold in total (default DEFAULT_RUN_LIMITS). */
+  maxRunBytes?: number;
+  /** Fault injection for the crash tests; undefined in production. */
+  crash?: CrashHook;
 }
 
 export type ExecutionEnd = "finished" | "parked" | "lost" | "released";
@@ -38,7 +46,7 @@ export async function executeRun(
   shouldStop: () => boolean,
 ): Promise<ExecutionEnd> {
   const run = claimed.run;
-  const state = new RunState(claimed, flow);
+  const state = new RunState(claimed, flow, deps);
   const triggerConfig = flow.nodes.get(run.triggerNodeId)?.node.config;
   const expectsReply = run.triggerType === "webhook" && triggerConfig?.respond === "respond";
   let replied = claimed.steps.some((s) => s.meta?.replied === true);
@@ -46,14 +54,11 @@ export async function executeRun(
 
   try {
     for (;;) {
-      if (shouldStop()) {
-        await deps.store.releaseRuns(owner, [run.id]);
-        return "released";
-      }
       const now = deps.clock.now();
       const item = state.takeDue(now);
       if (!item) {
         if (state.frontier.length === 0) {
+          deps.crash?.("finish.before");
           await deps.store.finishRun({ runId: run.id, owner, status: "succeeded", now });
           deps.events.emit({ type: "run.finished", runId: run.id, flowId: run.flowId, status: "succeeded" });
           if (expectsReply) deps.replies.deliver(run.id, { kind: "finished", status: "succeeded" });
@@ -62,6 +67,10 @@ export async function executeRun(
         const availableAt = Math.min(...state.frontier.map((i) => i.wakeAt ?? now));
         await deps.store.parkRun({ runId: run.id, owner, frontier: state.frontier, nextSeq: state.nextSeq, availableAt });
         return "parked";
+      }
+      if (shouldStop()) {
+        await deps.store.releaseRuns(owner, [run.id]);
+        return "released";
       }
       if (item.seq > deps.maxStepsPerRun) {
         return await fail(run.id, { code: "RUN_STEP_LIMIT", message: `run exceeded ${deps.maxStepsPerRun} steps` });
@@ -95,7 +104,8 @@ export async function executeRun(
         services: deps.services,
       });
 
-      const outcome = await runWithAttempts(compiled, makeContext, input, deps.clock);
+      let outcome: AttemptOutcome = await runWithAttempts(compiled, makeContext, input, deps.clock);
+      deps.crash?.("step.before-journal");
       if (outcome.ok && "waitUntil" in outcome.result) {
         state.defer(item, Number(outcome.result.waitUntil));
         await deps.store.commitStep({ runId: run.id, owner, frontier: state.frontier, nextSeq: state.nextSeq });
@@ -104,6 +114,14 @@ export async function executeRun(
 
       const finishedAt = deps.clock.now();
       const base = { seq: item.seq, nodeId: item.nodeId, nodeType: compiled.node.type, inputRef: item.from, startedAt, finishedAt };
+      const sized = outcome.ok ? state.size(outcome.result as PortOutputs) : undefined;
+      if (sized && "error" in sized) outcome = { ok: false, error: sized.error, attempts: outcome.attempts };
+      if (sized && "overBudget" in sized) {
+        const error = { code: "RUN_DATA_LIMIT", message: `run data would reach ${sized.overBudget} bytes, more than the ${state.maxRunBytes} allowed (RUNNEL_MAX_RUN_BYTES)` };
+        const step: StepRecord = { ...base, status: "failed", outputs: {}, error, attempts: outcome.attempts, meta: { ...meta, outputBytes: sized.bytes } };
+        deps.events.emit(stepEvent(run.flowId, run.id, step));
+        return await fail(run.id, { ...error, details: { nodeId: item.nodeId } }, step);
+      }
       if (!outcome.ok && compiled.settings.onError === "fail") {
         const step: StepRecord = { ...base, status: "failed", outputs: {}, error: outcome.error, attempts: outcome.attempts, meta: metaOrUndefined(meta) };
         deps.events.emit(stepEvent(run.flowId, run.id, step));
@@ -121,7 +139,12 @@ export async function executeRun(
       };
       if (!outcome.ok) step.error = outcome.error;
       state.record(step, compiled);
+      if (sized && "logged" in sized && sized.truncated) {
+        step.payload = step.outputs;
+        step.outputs = sized.logged;
+      }
       await deps.store.commitStep({ runId: run.id, owner, step, frontier: state.frontier, nextSeq: state.nextSeq });
+      deps.crash?.("step.after-journal");
       deps.events.emit(stepEvent(run.flowId, run.id, step));
       if (reply) {
         replied = true;
@@ -134,6 +157,7 @@ export async function executeRun(
   }
 
   async function fail(runId: string, error: StepError, step?: StepRecord): Promise<ExecutionEnd> {
+    deps.crash?.("finish.before");
     await deps.store.finishRun({ runId, owner, status: "failed", error, step, now: deps.clock.now() });
     deps.events.emit({ type: "run.finished", runId, flowId: run.flowId, status: "failed", error });
     if (expectsReply) deps.replies.deliver(runId, { kind: "finished", status: "failed", error });
@@ -169,16 +193,42 @@ class RunState {
   readonly lastOutputByNode = new Map<string, Message>();
   frontier: FrontierItem[];
   nextSeq: number;
+  readonly maxStepBytes: number;
+  readonly maxRunBytes: number;
+  /** Bytes of outputs this run holds, counted against maxRunBytes. */
+  private bytes: number;
 
-  constructor(claimed: ClaimedRun, private readonly flow: CompiledFlow) {
+  constructor(
+    claimed: ClaimedRun,
+    private readonly flow: CompiledFlow,
+    limits: Pick<ExecutorDeps, "maxStepBytes" | "maxRunBytes">,
+  ) {
+    this.maxStepBytes = limits.maxStepBytes ?? DEFAULT_RUN_LIMITS.maxStepBytes;
+    this.maxRunBytes = limits.maxRunBytes ?? DEFAULT_RUN_LIMITS.maxRunBytes;
+    // A resumed run continues from the full outputs, never from the log's truncated view.
     for (const step of claimed.steps) {
-      this.outputs.set(step.seq, step.outputs);
+      const outputs = step.payload ?? step.outputs;
+      this.outputs.set(step.seq, outputs);
       this.count(step.nodeId);
-      this.remember(step.nodeId, step.outputs);
+      this.remember(step.nodeId, outputs);
     }
+    this.bytes = journalBytes(claimed.steps);
     this.frontier = [...claimed.frontier].sort((a, b) => a.seq - b.seq);
     for (const item of this.frontier) this.count(item.nodeId);
     this.nextSeq = claimed.nextSeq;
+  }
+
+  /** Measures a step's outputs against the run's budget and the log's per-step limit. */
+  size(outputs: PortOutputs): SizedOutputs | { error: StepError } | { overBudget: number; bytes: number } {
+    let sized: SizedOutputs;
+    try {
+      sized = sizeOutputs(outputs, this.maxStepBytes);
+    } catch (err) {
+      return { error: { code: "INVALID_OUTPUT", message: `the node emitted a value JSON cannot hold: ${(err as Error).message}` } };
+    }
+    if (this.bytes + sized.bytes > this.maxRunBytes) return { overBudget: this.bytes + sized.bytes, bytes: sized.bytes };
+    this.bytes += sized.bytes;
+    return sized;
   }
 
   takeDue(now: number): FrontierItem | undefined {

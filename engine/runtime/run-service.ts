@@ -4,6 +4,7 @@ import { newId } from "../ids.ts";
 import { triggerStep } from "../store/journal.ts";
 import type { ClaimedRun, FrontierItem, NewRun, Store } from "../store/types.ts";
 import type { Clock } from "./clock.ts";
+import type { CrashHook } from "./crash-points.ts";
 import type { EventBus } from "./events.ts";
 import type { Worker } from "./worker.ts";
 
@@ -24,6 +25,7 @@ export class RunService {
     private readonly clock: Clock,
     private readonly events: EventBus,
     private readonly worker: () => Worker | undefined,
+    private readonly crash?: CrashHook,
   ) {}
 
   /** Commits the run with its trigger message before returning: an acknowledged run is durable. */
@@ -35,7 +37,7 @@ export class RunService {
     const runId = request.runId ?? newId("run", now);
     const frontier = initialFrontier(flow, triggerNodeId);
     const worker = this.worker();
-    const adopt = worker?.hasCapacity() ?? false;
+    const adopt = worker?.reserve() ?? false;
     const newRun: NewRun = {
       id: runId,
       flowId: flow.id,
@@ -53,8 +55,18 @@ export class RunService {
       },
       leaseTo: adopt && worker ? { owner: worker.owner, until: worker.leaseUntil() } : undefined,
     };
-    const result = await this.store.enqueueRun(newRun);
-    if (result.replayed) return result;
+    let result: { runId: string; replayed: boolean };
+    try {
+      result = await this.store.enqueueRun(newRun);
+    } catch (err) {
+      if (adopt) worker?.unreserve();
+      throw err;
+    }
+    this.crash?.("ingest.after-commit");
+    if (result.replayed) {
+      if (adopt) worker?.unreserve();
+      return result;
+    }
     this.events.emit({ type: "run.queued", runId, flowId: flow.id, status: "queued" });
     if (adopt && worker) worker.adopt(claimedFromNew(newRun));
     else worker?.wake();

@@ -35,6 +35,12 @@ export interface StepRecord {
   startedAt: number;
   finishedAt: number;
   meta?: Record<string, unknown>;
+  /**
+   * The full outputs when `outputs` holds the log's truncated view (RUNNEL_MAX_STEP_BYTES).
+   * Kept only while the run is unfinished, so a resumed run passes downstream exactly what
+   * the first attempt would have; dropped when the run finishes or is canceled.
+   */
+  payload?: PortOutputs;
 }
 
 export interface NewRun {
@@ -111,6 +117,13 @@ export interface RunPage {
   nextCursor: string | null;
 }
 
+/** Which finished runs retention deletes (runs still queued or running are never touched). */
+export type PruneRule =
+  /** Runs created before this time (ms since the epoch). */
+  | { createdBefore: number }
+  /** Runs of one flow older than its `keepNewest` newest runs. */
+  | { flowId: string; keepNewest: number };
+
 export interface DedupeClaim {
   scope: string;
   key: string;
@@ -167,6 +180,13 @@ export interface Store {
   getRunMessage(id: string): Promise<Message | undefined>;
   listRuns(query: RunQuery): Promise<RunPage>;
   findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined>;
+
+  /** Deletes up to `limit` finished runs matching the rule, with their steps; returns how many. */
+  pruneRuns(rule: PruneRule, limit: number): Promise<number>;
+  /** Flow ids that have runs, ascending, after `after` (retention walks them a few at a time). */
+  flowIdsWithRuns(after: string | undefined, limit: number): Promise<string[]>;
+  /** Deletes up to `limit` ingress idempotency keys that expired before `now`; returns how many. */
+  pruneIdempotencyKeys(now: number, limit: number): Promise<number>;
 
   claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome>;
   releaseDedupeKeys(runId: string): Promise<void>;

@@ -72,4 +72,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX dedupe_by_run ON dedupe_keys (run_id);
   CREATE INDEX dedupe_by_expiry ON dedupe_keys (expires_at) WHERE expires_at IS NOT NULL;
   `,
+  // Full outputs of steps whose log entry was truncated, kept until the run ends (resume
+  // needs them); and an index so retention finds expired ingress keys without a scan.
+  `
+  ALTER TABLE steps ADD COLUMN payload TEXT;
+  CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
+  `,
 ];

@@ -14,13 +14,17 @@ import {
   type FlowVersionInfo,
   type NewRun,
   type ParkRun,
+  type PruneRule,
   type RunPage,
   type RunQuery,
   type StepRecord,
   type Store,
 } from "../types.ts";
-import { GroupCommit } from "./group-commit.ts";
+import type { CrashHook } from "../../runtime/crash-points.ts";
+import { applyDurabilityPragmas, DEFAULT_CHECKPOINT_POLICY, WalCheckpointer, type CheckpointPolicy } from "./durability.ts";
+import { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
+import { prepareRetention, type RetentionStatements } from "./retention.ts";
 import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 
@@ -29,23 +33,37 @@ export interface SqliteStoreOptions {
   filename: string;
   /** `full` (default) survives power loss; `normal` only a process crash. */
   synchronous?: "full" | "normal";
+  busyTimeoutMs?: number;
+  /** Group commit tuning; `{ enabled: false }` only for the benchmark baseline. */
+  groupCommit?: Omit<GroupCommitOptions, "crash">;
+  /** WAL size policy; `false` leaves checkpoints to SQLite's automatic PASSIVE ones. */
+  checkpoint?: Partial<CheckpointPolicy> | false;
+  /** Fault injection for the crash tests. */
+  crash?: CrashHook;
 }
 
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   readonly db: Database.Database;
   readonly writes: GroupCommit;
+  readonly checkpointer?: WalCheckpointer;
   private readonly sql: Statements;
+  private readonly retention: RetentionStatements;
+  private readonly crash?: CrashHook;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
-    this.db.pragma("busy_timeout = 5000");
+    applyDurabilityPragmas(this.db, options);
     this.db.pragma("foreign_keys = OFF");
     migrate(this.db);
     this.sql = prepareStatements(this.db);
-    this.writes = new GroupCommit(this.db);
+    this.retention = prepareRetention(this.db);
+    this.crash = options.crash;
+    this.writes = new GroupCommit(this.db, { ...options.groupCommit, crash: options.crash });
+    if (options.checkpoint !== false) {
+      this.checkpointer = new WalCheckpointer(this.db, { ...DEFAULT_CHECKPOINT_POLICY, ...options.checkpoint });
+      this.checkpointer.start();
+    }
   }
 
   async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
@@ -170,6 +188,7 @@ export class SqliteStore implements Store {
       const updated = this.sql.finishRun.run(finish.status, error, finish.now, finish.runId, finish.owner);
       if (updated.changes === 0) throw new LeaseLostError(finish.runId);
       if (finish.step) this.sql.insertStep.run(...stepRowValues(finish.runId, finish.step));
+      this.sql.dropPayloads.run(finish.runId);
       if (finish.status === "failed") this.sql.releaseDedupe.run(finish.runId);
     });
   }
@@ -183,7 +202,7 @@ export class SqliteStore implements Store {
 
   async cancelRun(runId: string, now: number): Promise<RunStatus | undefined> {
     return this.writes.run(() => {
-      this.sql.cancelRun.run(now, runId);
+      if (this.sql.cancelRun.run(now, runId).changes > 0) this.sql.dropPayloads.run(runId);
       const row = this.sql.getRunStatus.get(runId) as { status: RunStatus } | undefined;
       return row?.status;
     });
@@ -230,6 +249,22 @@ export class SqliteStore implements Store {
     return row?.run_id;
   }
 
+  async pruneRuns(rule: PruneRule, limit: number): Promise<number> {
+    return this.writes.run(() => {
+      const deleted = this.retention.pruneRuns(rule, limit).length;
+      if (deleted > 0) this.crash?.("retention.batch");
+      return deleted;
+    });
+  }
+
+  async flowIdsWithRuns(after: string | undefined, limit: number): Promise<string[]> {
+    return this.retention.flowIdsWithRuns(after, limit);
+  }
+
+  async pruneIdempotencyKeys(now: number, limit: number): Promise<number> {
+    return this.writes.run(() => this.retention.pruneIdempotencyKeys(now, limit));
+  }
+
   async claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome> {
     return this.writes.run(() => {
       const existing = this.sql.getDedupe.get(claim.scope, claim.key) as
@@ -249,6 +284,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.checkpointer?.stop();
     this.writes.flush();
     this.db.close();
   }
