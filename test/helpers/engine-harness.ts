@@ -1,13 +1,28 @@
-import { createEngine, type Engine, type EngineEvent } from "../../engine/index.ts";
+import { createEngine, type Engine, type EngineEvent, type EngineOptions, type SqliteStore } from "../../engine/index.ts";
 import type { FlowInput } from "../../engine/model/index.ts";
 import { FakeClock } from "./fake-clock.ts";
 import { tempSqliteStore } from "./temp-store.ts";
 
+export interface HarnessOptions {
+  fakeClock?: boolean | FakeClock;
+  fetch?: typeof fetch;
+  /** Use this store (e.g. a reopened file) instead of a fresh temp one; the caller closes it. */
+  store?: SqliteStore;
+  engine?: Partial<EngineOptions>;
+}
+
 /** An engine on a temp SQLite file, optionally with a fake clock, plus helpers to await runs. */
-export async function engineHarness(options: { fakeClock?: boolean; fetch?: typeof fetch } = {}) {
-  const temp = tempSqliteStore();
-  const clock = options.fakeClock ? new FakeClock() : undefined;
-  const engine: Engine = createEngine({ store: temp.store, clock, fetch: options.fetch, worker: { pollMs: 50, leaseMs: 5_000 } });
+export async function engineHarness(options: HarnessOptions = {}) {
+  const temp = options.store ? undefined : tempSqliteStore();
+  const store = options.store ?? temp!.store;
+  const clock = options.fakeClock instanceof FakeClock ? options.fakeClock : options.fakeClock ? new FakeClock() : undefined;
+  const engine: Engine = createEngine({
+    store,
+    clock,
+    fetch: options.fetch,
+    worker: { pollMs: 50, leaseMs: 5_000 },
+    ...options.engine,
+  });
   await engine.start();
   const events: EngineEvent[] = [];
   engine.events.on((e) => events.push(e));
@@ -38,14 +53,14 @@ export async function engineHarness(options: { fakeClock?: boolean; fetch?: type
 
   return {
     engine,
-    store: temp.store,
+    store,
     clock,
     events,
     finished,
     runFlow,
     async close() {
       await engine.stop(1_000);
-      await temp.cleanup();
+      await temp?.cleanup();
     },
   };
 }
