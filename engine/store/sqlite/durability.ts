@@ -34,6 +34,12 @@ export interface CheckpointPolicy {
 
 export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = { intervalMs: 1_000, restartAboveBytes: 16 * MB, restartWaitMs: 50 };
 
+interface CheckpointRow {
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
+
 export interface CheckpointResult {
   walBytes: number;
   mode: "none" | "restart";
@@ -51,6 +57,7 @@ export interface CheckpointResult {
 export class WalCheckpointer {
   private timer?: NodeJS.Timeout;
   private readonly walPath: string;
+  private readonly pageSize: number;
   restarts = 0;
   busyRestarts = 0;
 
@@ -60,6 +67,7 @@ export class WalCheckpointer {
     private readonly onBusy: (walBytes: number) => void = () => undefined,
   ) {
     this.walPath = `${db.name}-wal`;
+    this.pageSize = db.pragma("page_size", { simple: true }) as number;
   }
 
   start(): void {
@@ -79,10 +87,15 @@ export class WalCheckpointer {
     if (walBytes < this.policy.restartAboveBytes || !this.db.open || this.db.inTransaction) {
       return { walBytes, mode: "none", busy: false };
     }
+    // The file keeps its size until the next writer rewinds it; what matters is how much of
+    // it is live, which a PASSIVE checkpoint (what autocheckpoint does anyway) reports.
+    const [passive] = this.db.pragma("wal_checkpoint(PASSIVE)") as CheckpointRow[];
+    const liveBytes = (passive?.log ?? 0) * this.pageSize;
+    if (liveBytes < this.policy.restartAboveBytes) return { walBytes, mode: "none", busy: false };
     const previous = this.db.pragma("busy_timeout", { simple: true }) as number;
     this.db.pragma(`busy_timeout = ${this.policy.restartWaitMs}`);
     try {
-      const [row] = this.db.pragma("wal_checkpoint(RESTART)") as { busy: number }[];
+      const [row] = this.db.pragma("wal_checkpoint(RESTART)") as CheckpointRow[];
       const busy = row?.busy === 1;
       this.restarts++;
       if (busy) {

@@ -34,6 +34,8 @@ export interface SqliteStoreOptions {
   /** `full` (default) survives power loss; `normal` only a process crash. */
   synchronous?: "full" | "normal";
   busyTimeoutMs?: number;
+  /** After the WAL rewinds, its file is cut back to this size (journal_size_limit). */
+  walSizeLimitBytes?: number;
   /** Group commit tuning; `{ enabled: false }` only for the benchmark baseline. */
   groupCommit?: Omit<GroupCommitOptions, "crash">;
   /** WAL size policy; `false` leaves checkpoints to SQLite's automatic PASSIVE ones. */
