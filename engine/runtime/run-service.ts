@@ -55,21 +55,28 @@ export class RunService {
       },
       leaseTo: adopt && worker ? { owner: worker.owner, until: worker.leaseUntil() } : undefined,
     };
+    const committed = this.store.enqueueRun(newRun).then((result) => {
+      this.crash?.("ingest.after-commit");
+      if (!result.replayed) this.events.emit({ type: "run.queued", runId, flowId: flow.id, status: "queued" });
+      return result;
+    });
+    // Without an idempotency key the run cannot be a replay, so execution may start while the
+    // enqueue commits; the executor writes and sends nothing before `committed` resolves.
+    const speculative = adopt && worker && !newRun.idempotency;
+    if (speculative) worker.adopt(claimedFromNew(newRun), committed);
     let result: { runId: string; replayed: boolean };
     try {
-      result = await this.store.enqueueRun(newRun);
+      result = await committed;
     } catch (err) {
-      if (adopt) worker?.unreserve();
+      if (adopt && !speculative) worker?.unreserve();
       throw err;
     }
-    this.crash?.("ingest.after-commit");
     if (result.replayed) {
-      if (adopt) worker?.unreserve();
+      if (adopt && !speculative) worker?.unreserve();
       return result;
     }
-    this.events.emit({ type: "run.queued", runId, flowId: flow.id, status: "queued" });
-    if (adopt && worker) worker.adopt(claimedFromNew(newRun));
-    else worker?.wake();
+    if (adopt && worker && !speculative) worker.adopt(claimedFromNew(newRun));
+    else if (!adopt) worker?.wake();
     return result;
   }
 

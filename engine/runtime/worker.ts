@@ -79,10 +79,14 @@ export class Worker {
     this.claiming = this.claimLoop().finally(() => (this.claiming = undefined));
   }
 
-  /** Executes a run this process leased to itself at enqueue (after reserve()), skipping a claim. */
-  adopt(claimed: ClaimedRun): void {
+  /**
+   * Executes a run this process leased to itself at enqueue (after reserve()), skipping a claim
+   * round trip. `durable` resolves when the enqueue has committed; nothing is written or sent
+   * before it.
+   */
+  adopt(claimed: ClaimedRun, durable?: Promise<unknown>): void {
     this.unreserve();
-    this.launch(claimed);
+    this.launch(claimed, durable);
   }
 
   /**
@@ -119,10 +123,10 @@ export class Worker {
     }
   }
 
-  private launch(claimed: ClaimedRun): void {
+  private launch(claimed: ClaimedRun, durable?: Promise<unknown>): void {
     const runId = claimed.run.id;
     if (this.active.has(runId)) return;
-    const task = this.execute(claimed).finally(() => {
+    const task = this.execute(claimed, durable).finally(() => {
       this.active.delete(runId);
       this.lost.delete(runId);
       this.wake();
@@ -130,18 +134,23 @@ export class Worker {
     this.active.set(runId, task);
   }
 
-  private async execute(claimed: ClaimedRun): Promise<void> {
+  private async execute(claimed: ClaimedRun, durable?: Promise<unknown>): Promise<void> {
     const { run } = claimed;
     try {
       const doc = await this.deps.store.getFlow(run.flowId, run.flowVersion);
       if (!doc) {
+        await durable;
         await this.failRun(run.id, run.flowId, "FLOW_NOT_FOUND", `flow ${run.flowId} version ${run.flowVersion} no longer exists`);
         return;
       }
       if (claimed.steps.length <= 1) {
+        await durable;
         this.deps.events.emit({ type: "run.started", runId: run.id, flowId: run.flowId, status: "running" });
       }
-      const end = await executeRun(claimed, this.flows.get(doc), this.owner, this.deps, () => this.stopping || this.lost.has(run.id));
+      const end = await executeRun(claimed, this.flows.get(doc), this.owner, this.deps, {
+        durable,
+        shouldStop: () => this.stopping || this.lost.has(run.id),
+      });
       if (end === "lost" || (end === "released" && this.lost.has(run.id))) {
         this.deps.logger.log("warn", "lost the lease of a run; the worker that took it over resumes it", { runId: run.id });
       }
@@ -155,7 +164,7 @@ export class Worker {
 
   private async failRun(runId: string, flowId: string, code: string, message: string): Promise<void> {
     try {
-      await this.deps.store.finishRun({ runId, owner: this.owner, status: "failed", error: { code, message }, now: this.deps.clock.now() });
+      await this.deps.store.finishRun({ runId, owner: this.owner, status: "failed", error: { code, message }, now: this.deps.clock.now(), steps: [] });
       this.deps.events.emit({ type: "run.finished", runId, flowId, status: "failed", error: { code, message } });
     } catch (err) {
       this.deps.logger.log("error", "could not mark a broken run failed", { runId, error: String(err) });

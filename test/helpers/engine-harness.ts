@@ -1,5 +1,6 @@
 import { createEngine, type Engine, type EngineEvent, type EngineOptions, type SqliteStore } from "../../engine/index.ts";
 import type { FlowInput } from "../../engine/model/index.ts";
+import type { Catalog } from "../../engine/nodes/index.ts";
 import { FakeClock } from "./fake-clock.ts";
 import { tempSqliteStore } from "./temp-store.ts";
 
@@ -8,6 +9,7 @@ export interface HarnessOptions {
   fetch?: typeof fetch;
   /** Use this store (e.g. a reopened file) instead of a fresh temp one; the caller closes it. */
   store?: SqliteStore;
+  catalog?: Catalog;
   engine?: Partial<EngineOptions>;
 }
 
@@ -20,6 +22,7 @@ export async function engineHarness(options: HarnessOptions = {}) {
     store,
     clock,
     fetch: options.fetch,
+    catalog: options.catalog,
     worker: { pollMs: 50, leaseMs: 5_000 },
     ...options.engine,
   });

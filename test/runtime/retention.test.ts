@@ -19,7 +19,7 @@ describe("retention", () => {
     for (let i = 0; i < count; i++) {
       const id = newId("run", now);
       await h.store.enqueueRun({ id, flowId: f.id, flowVersion: 1, triggerNodeId: "w", triggerType: "webhook", message: { i }, frontier: [], now, leaseTo: { owner: "x", until: now + 1 } });
-      await h.store.finishRun({ runId: id, owner: "x", status: "succeeded", now });
+      await h.store.finishRun({ runId: id, owner: "x", status: "succeeded", now, steps: [] });
       ids.push(id);
     }
     return ids;

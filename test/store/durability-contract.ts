@@ -16,7 +16,7 @@ async function enqueue(store: Store, flowId: string, now: number): Promise<strin
 
 async function finished(store: Store, flowId: string, now: number): Promise<string> {
   const runId = await enqueue(store, flowId, now);
-  await store.finishRun({ runId, owner: "A", status: "succeeded", now });
+  await store.finishRun({ runId, owner: "A", status: "succeeded", now, steps: [] });
   return runId;
 }
 
@@ -80,15 +80,15 @@ export function durabilityContract(getStore: () => Store) {
       owner: "A",
       nextSeq: 4,
       frontier: [{ seq: 3, nodeId: "l", from: { seq: 2, port: "out", index: 0 }, execution: 2 }],
-      step: {
+      steps: [{
         seq: 2, nodeId: "l", nodeType: "log", status: "succeeded", inputRef: { seq: 1, port: "out", index: 0 },
         outputs: { out: [marker] }, payload: { out: [{ big: "0123456789" }] }, attempts: 1, startedAt: T0, finishedAt: T0,
-      },
+      }],
     });
     const [claimed] = await store.claimRuns("B", 1, T0 + 10_000, T0 + 5_000);
     expect(claimed?.steps.find((s) => s.seq === 2)).toMatchObject({ outputs: { out: [marker] }, payload: { out: [{ big: "0123456789" }] } });
     expect((await store.getRun(runId))?.steps[1]?.outputs).toEqual({ out: [marker] });
-    await store.finishRun({ runId, owner: "B", status: "succeeded", now: T0 + 5_001 });
+    await store.finishRun({ runId, owner: "B", status: "succeeded", now: T0 + 5_001, steps: [] });
     expect((await store.getJournal(runId)).find((s) => s.seq === 2)?.payload).toBeUndefined();
   });
 }
