@@ -1,0 +1,13 @@
+import { createFlow, effectFlow } from "/work/wt-durability/test/reliability/support/scenario.ts";
+import { deliveriesWithRepeats, Sender } from "/work/wt-durability/test/reliability/support/sender.ts";
+import { Sink } from "/work/wt-durability/test/reliability/support/sink.ts";
+const sink = await new Sink().start();
+const url = "http://127.0.0.1:5799";
+await createFlow(url, effectFlow(sink.url, "chaos"));
+const sender = new Sender({ url: () => url, path: "chaos", deliveries: deliveriesWithRepeats("e", 1000), concurrency: 24, deadlineMs: 120_000 });
+const t0 = Date.now();
+await sender.run();
+console.log("sent in", Date.now() - t0);
+while (sink.calls.length < 1000) await new Promise((r) => setTimeout(r, 200));
+console.log("sink done in", Date.now() - t0);
+await sink.stop();
