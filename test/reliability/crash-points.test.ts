@@ -17,11 +17,12 @@ const CYCLES = Number(process.env.RUNNEL_CRASH_CYCLES ?? 3);
 const EVENTS_PER_CYCLE = 10;
 
 /** Each point with the range its nth hit is drawn from (how often a life reaches it). */
-const POINTS: { point: CrashPoint; nth: [number, number] }[] = [
+const POINTS: { point: CrashPoint; nth: [number, number]; concurrency?: number }[] = [
   { point: "commit.before", nth: [2, 12] },
   { point: "commit.after", nth: [2, 12] },
   { point: "ingest.after-commit", nth: [1, 8] },
-  { point: "claim.after", nth: [1, 2] },
+  // Runs are claimed (rather than adopted at ingest) when the worker is full: keep it small.
+  { point: "claim.after", nth: [1, 3], concurrency: 2 },
   { point: "step.before-journal", nth: [1, 12] },
   { point: "step.after-journal", nth: [1, 8] },
   { point: "finish.before", nth: [1, 8] },
@@ -33,13 +34,13 @@ afterAll(async () => {
 });
 
 describe.skipIf(skipWithoutEffectNodes("crash points"))("crash points: the process dies at named places", () => {
-  for (const { point, nth } of POINTS) {
+  for (const { point, nth, concurrency = WORKER_CONCURRENCY } of POINTS) {
     it(`keeps every promise when it dies at ${point}`, { timeout: 90_000 }, async () => {
       const seed = Number(process.env.RUNNEL_TEST_SEED ?? Date.now() % 1_000_000);
       const random = seededRandom(seed);
       const data = tempDir("runnel-crash-");
       const sink = await new Sink().start();
-      const base = { RUNNEL_LEASE_MS: String(LEASE_MS), RUNNEL_HTTP_ALLOW: "127.0.0.1", RUNNEL_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) };
+      const base = { RUNNEL_LEASE_MS: String(LEASE_MS), RUNNEL_HTTP_ALLOW: "127.0.0.1", RUNNEL_WORKER_CONCURRENCY: String(concurrency) };
       let current: RealServer | undefined;
       const publish = (server: RealServer | undefined) => {
         current = server;
@@ -56,7 +57,7 @@ describe.skipIf(skipWithoutEffectNodes("crash points"))("crash points: the proce
             url: () => current?.url,
             path: "crash",
             deliveries: deliveriesWithRepeats(`${point}-${seed}-${cycle}`, EVENTS_PER_CYCLE),
-            concurrency: 4,
+            concurrency: 6,
             deadlineMs: 60_000,
           });
           senders.push(sender);
@@ -75,7 +76,7 @@ describe.skipIf(skipWithoutEffectNodes("crash points"))("crash points: the proce
 
         const facts = inspectDatabase(data.dir);
         const sender = mergeSenders(senders);
-        const { tally, problems } = checkPromises(facts, sink, sender, crashes + outsideKills, WORKER_CONCURRENCY);
+        const { tally, problems } = checkPromises(facts, sink, sender, crashes + outsideKills, concurrency);
         console.log(`crash point ${point}: ${JSON.stringify({ seed, crashes, outsideKills, ...tally })}`);
         expect(problems.slice(0, 20)).toEqual([]);
         expect(tally.lost).toBe(0);
