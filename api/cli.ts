@@ -53,6 +53,8 @@ async function main(argv: string[]): Promise<void> {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {
+      // A second Ctrl-C means "now"; a repeated SIGTERM (a supervisor insisting) changes nothing.
+      if (signal !== "SIGINT") return;
       process.stderr.write(`${signal} again: exiting now; unfinished runs resume at the next start\n`);
       process.exit(130);
     }
