@@ -87,7 +87,7 @@ describe.skipIf(skipWithoutEffectNodes("graceful shutdown"))("graceful shutdown 
   });
 
   it("after RUNNEL_SHUTDOWN_TIMEOUT it exits 0 anyway, releasing the lease so a restart resumes at once", { timeout: 60_000 }, async () => {
-    const sink = await slowSink(4_000);
+    const sink = await slowSink(2_000);
     const data = tempDir("runnel-shutdown-");
     try {
       await seedFlow(data.dir, slowFlow(sink.url));
