@@ -137,17 +137,22 @@ export class Worker {
   private async execute(claimed: ClaimedRun, durable?: Promise<unknown>): Promise<void> {
     const { run } = claimed;
     try {
-      const doc = await this.deps.store.getFlow(run.flowId, run.flowVersion);
-      if (!doc) {
-        await durable;
-        await this.failRun(run.id, run.flowId, "FLOW_NOT_FOUND", `flow ${run.flowId} version ${run.flowVersion} no longer exists`);
-        return;
+      // Versions are immutable: a compiled one is as good as the stored document, and cheaper.
+      let flow = this.flows.lookup(run.flowId, run.flowVersion);
+      if (!flow) {
+        const doc = await this.deps.store.getFlow(run.flowId, run.flowVersion);
+        if (!doc) {
+          await durable;
+          await this.failRun(run.id, run.flowId, "FLOW_NOT_FOUND", `flow ${run.flowId} version ${run.flowVersion} no longer exists`);
+          return;
+        }
+        flow = this.flows.get(doc);
       }
       if (claimed.steps.length <= 1) {
         await durable;
         this.deps.events.emit({ type: "run.started", runId: run.id, flowId: run.flowId, status: "running" });
       }
-      const end = await executeRun(claimed, this.flows.get(doc), this.owner, this.deps, {
+      const end = await executeRun(claimed, flow, this.owner, this.deps, {
         durable,
         shouldStop: () => this.stopping || this.lost.has(run.id),
       });
