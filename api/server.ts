@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { serve, type ServerType } from "@hono/node-server";
+import { createServer, type Server } from "node:http";
+import { getRequestListener } from "@hono/node-server";
 import { createEngine, SqliteStore, type Engine, type Store } from "../engine/index.ts";
 import { crashHookFromSpec, type CrashHook } from "../engine/runtime/crash-points.ts";
 import { createApp } from "./app.ts";
@@ -48,6 +50,8 @@ export async function startServer(config: Config, role: Role = "start"): Promise
       role === "api"
         ? false
         : { concurrency: config.workerConcurrency, leaseMs: config.leaseMs, pollMs: Math.min(1_000, Math.ceil(config.leaseMs / 4)) },
+    // Schedules and polls run where flows are saved, so a deactivated flow stops firing at once.
+    triggers: role !== "worker",
     limits: { maxSteps: config.maxStepsPerRun, maxStepBytes: config.maxStepBytes, maxRunBytes: config.maxRunBytes },
     // One process prunes: the worker side of a split deployment, or the single process.
     retention:
@@ -88,22 +92,41 @@ export async function startServer(config: Config, role: Role = "start"): Promise
  * Stops listening and ends keep-alive connections; requests still open after a short grace
  * (event streams, respond-mode webhooks whose run was handed back) are cut.
  */
-function closeHttp(server: ServerType, graceMs = 500): Promise<void> {
+function closeHttp(server: Server, graceMs = 500): Promise<void> {
   return new Promise<void>((resolve) => {
-    const force = setTimeout(() => {
-      if ("closeAllConnections" in server) server.closeAllConnections();
-    }, graceMs);
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
     server.close(() => {
       clearTimeout(force);
       resolve();
     });
-    if ("closeIdleConnections" in server) server.closeIdleConnections();
+    server.closeIdleConnections();
   });
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server));
+    const listener = getRequestListener(fetch, { hostname, errorHandler: answerUnroutableRequest });
+    const server = createServer(listener);
     server.once("error", reject);
+    server.on("clientError", answerUnparsableRequest);
+    server.listen(port, hostname, () => resolve(server));
   });
+}
+
+/** Requests whose URL cannot be turned into a Request (`*`, a backslash, a bad Host) get JSON too. */
+function answerUnroutableRequest(): Response {
+  return Response.json({ error: { code: "BAD_REQUEST", message: "the request URL or Host header is not valid" } }, { status: 400 });
+}
+
+/** Requests Node's HTTP parser refuses (bad header bytes, huge headers) still get a JSON error. */
+function answerUnparsableRequest(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+  const body = JSON.stringify({
+    error: tooLarge
+      ? { code: "HEADERS_TOO_LARGE", message: "request headers are too large" }
+      : { code: "BAD_REQUEST", message: "the request could not be parsed as HTTP" },
+  });
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -6,6 +6,7 @@ import { EventBus } from "./runtime/events.ts";
 import { FlowService } from "./runtime/flow-service.ts";
 import { ReplyHub } from "./runtime/replies.ts";
 import { RunService } from "./runtime/run-service.ts";
+import { TriggerManager } from "./runtime/trigger-manager.ts";
 import { WebhookRouter } from "./runtime/webhook-router.ts";
 import type { CrashHook } from "./runtime/crash-points.ts";
 import { DEFAULT_RETENTION, RetentionService, type RetentionOptions } from "./runtime/retention.ts";
@@ -22,6 +23,8 @@ export interface EngineOptions {
   services?: NodeServices;
   /** `false` for a process that only ingests (the API of a scaled-out deployment). */
   worker?: Partial<WorkerOptions> | false;
+  /** Arm schedule and poll triggers (default true); their fires are recorded, so several processes may. */
+  triggers?: boolean;
   maxStepsPerRun?: number;
   /** Per-run limits; maxSteps overrides maxStepsPerRun. */
   limits?: Partial<RunLimits>;
@@ -60,8 +63,9 @@ export function createEngine(options: EngineOptions) {
     options.worker === false
       ? undefined
       : new Worker(deps, compiledFlows, { concurrency: 16, leaseMs: 30_000, pollMs: 1_000, ...options.worker });
-  const flows = new FlowService(store, catalog, router, clock);
   const runs = new RunService(store, clock, events, () => worker, options.crash);
+  const triggers = options.triggers === false ? undefined : new TriggerManager({ store, clock, runs, fetch: deps.fetch, logger });
+  const flows = new FlowService(store, catalog, router, clock, triggers ? [triggers] : []);
   const retention =
     options.retention === false ? undefined : new RetentionService(store, clock, logger, { ...DEFAULT_RETENTION, ...options.retention });
 
@@ -75,15 +79,18 @@ export function createEngine(options: EngineOptions) {
     flows,
     runs,
     worker,
+    triggers,
     retention,
     logger,
     async start(): Promise<void> {
       await flows.loadActive();
       worker?.start();
+      triggers?.start();
       retention?.start();
     },
     /** Stops claiming, lets in-flight steps finish up to `timeoutMs`, hands the rest back. */
     async stop(timeoutMs = 10_000): Promise<void> {
+      await triggers?.stop();
       await Promise.all([worker?.stop(timeoutMs), retention?.stop()]);
     },
   };
