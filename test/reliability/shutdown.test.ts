@@ -55,7 +55,7 @@ afterAll(async () => {
   for (const server of servers) await server.kill();
 });
 
-describe.skipIf(skipWithoutEffectNodes("graceful shutdown"))("graceful shutdown on SIGTERM", () => {
+describe.skipIf(skipWithoutEffectNodes("graceful shutdown", ["http"]))("graceful shutdown on SIGTERM", () => {
   it("answers new requests 503 + Retry-After, lets the in-flight step finish, and exits 0", { timeout: 60_000 }, async () => {
     const sink = await slowSink(1_500);
     const data = tempDir("runnel-shutdown-");
