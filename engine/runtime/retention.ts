@@ -20,13 +20,12 @@ const FLOW_PAGE = 50;
 
 export interface PruneTotals {
   runs: number;
-  idempotencyKeys: number;
 }
 
 /**
- * Deletes old finished runs (with their steps) and expired ingress idempotency keys in small
- * batches, yielding to the event loop between batches so ingest is never held up. Runs still
- * queued or running are never touched, whatever their age.
+ * Deletes old finished runs (with their steps) in small batches, yielding to the event loop
+ * between batches so ingest is never held up. Runs still queued or running are never touched,
+ * whatever their age. (Expired dedupe and idempotency keys have their own pruner.)
  */
 export class RetentionService {
   private timer?: NodeJS.Timeout;
@@ -59,7 +58,7 @@ export class RetentionService {
       this.pass = this.prune()
         .catch((err: unknown) => {
           this.logger.log("error", "pruning old runs failed; retrying next interval", { error: String(err) });
-          return { runs: 0, idempotencyKeys: 0 };
+          return { runs: 0 };
         })
         .finally(() => (this.pass = undefined));
     }
@@ -67,8 +66,8 @@ export class RetentionService {
   }
 
   private async prune(): Promise<PruneTotals> {
-    const totals: PruneTotals = { runs: 0, idempotencyKeys: 0 };
-    const { days, perFlow, batchSize } = this.options;
+    const totals: PruneTotals = { runs: 0 };
+    const { days, perFlow } = this.options;
     const now = this.clock.now();
     if (days > 0) totals.runs += await this.drain({ createdBefore: now - days * DAY_MS });
     if (perFlow > 0) {
@@ -79,10 +78,6 @@ export class RetentionService {
         if (flowIds.length < FLOW_PAGE || this.stopping) break;
         after = flowIds[flowIds.length - 1];
       }
-    }
-    for (let n = batchSize; n === batchSize && !this.stopping; await yieldTurn()) {
-      n = await this.store.pruneIdempotencyKeys(now, batchSize);
-      totals.idempotencyKeys += n;
     }
     if (totals.runs > 0) this.logger.log("info", "pruned old runs", { ...totals });
     return totals;

@@ -213,8 +213,6 @@ export interface Store {
   pruneRuns(rule: PruneRule, limit: number): Promise<number>;
   /** Flow ids that have runs, ascending, after `after` (retention walks them a few at a time). */
   flowIdsWithRuns(after: string | undefined, limit: number): Promise<string[]>;
-  /** Deletes up to `limit` ingress idempotency keys that expired before `now`; returns how many. */
-  pruneIdempotencyKeys(now: number, limit: number): Promise<number>;
 
   claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome>;
   releaseDedupeKeys(runId: string): Promise<void>;

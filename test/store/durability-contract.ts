@@ -58,18 +58,6 @@ export function durabilityContract(getStore: () => Store) {
     expect((await store.listRuns({ limit: 10, flowId: g.id })).runs).toHaveLength(others.length);
   });
 
-  it("prunes expired ingress idempotency keys and only those", async () => {
-    const store = getStore();
-    const f = await store.createFlow(sample, T0);
-    const make = (key: string, expiresAt: number) =>
-      store.enqueueRun({ id: newId("run", T0), flowId: f.id, flowVersion: 1, triggerNodeId: "w", triggerType: "webhook", message: {}, frontier, now: T0, idempotency: { scope: "s", key, expiresAt } });
-    const kept = await make("live", T0 + 10_000);
-    await make("gone-1", T0 + 100);
-    await make("gone-2", T0 + 200);
-    expect(await store.pruneIdempotencyKeys(T0 + 5_000, 10)).toBe(2);
-    expect(await store.findRunByIdempotencyKey("s", "live", T0 + 5_000)).toBe(kept.runId);
-  });
-
   it("hands a resumed run the full payload of a truncated step, and drops it when the run ends", async () => {
     const store = getStore();
     const f = await store.createFlow(sample, T0);

@@ -82,10 +82,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (flow_id, node_id)
   ) WITHOUT ROWID;
   `,
-  // 3: full outputs of steps whose log entry was truncated, kept until the run ends (resume
-  // needs them); and an index so retention finds expired ingress keys without a scan.
+  // 3: full outputs of steps whose log entry was truncated, kept until the run ends (a resume
+  // needs them; see StepRecord.payload).
   `
   ALTER TABLE steps ADD COLUMN payload TEXT;
-  CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
   `,
 ];

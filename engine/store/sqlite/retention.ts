@@ -15,8 +15,6 @@ export function prepareRetention(db: Database.Database) {
   const deleteSteps = db.prepare("DELETE FROM steps WHERE run_id = ?");
   const deleteRun = db.prepare("DELETE FROM runs WHERE id = ?");
   const flowIds = db.prepare("SELECT DISTINCT flow_id FROM runs WHERE flow_id > ? ORDER BY flow_id LIMIT ?").pluck();
-  const expiredKeys = db.prepare(`DELETE FROM idempotency_keys WHERE (scope, key) IN
-    (SELECT scope, key FROM idempotency_keys WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`);
 
   return {
     /** Deletes one batch of finished runs (steps first); returns their ids. */
@@ -36,9 +34,6 @@ export function prepareRetention(db: Database.Database) {
     },
     flowIdsWithRuns(after: string | undefined, limit: number): string[] {
       return flowIds.all(after ?? "", limit) as string[];
-    },
-    pruneIdempotencyKeys(now: number, limit: number): number {
-      return expiredKeys.run(now, limit).changes;
     },
   };
 }

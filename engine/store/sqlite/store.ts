@@ -280,10 +280,6 @@ export class SqliteStore implements Store {
     return this.retention.flowIdsWithRuns(after, limit);
   }
 
-  async pruneIdempotencyKeys(now: number, limit: number): Promise<number> {
-    return this.writes.run(() => this.retention.pruneIdempotencyKeys(now, limit));
-  }
-
   async claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome> {
     return this.writes.run(() => {
       const existing = this.sql.getDedupe.get(claim.scope, claim.key) as
