@@ -9,6 +9,8 @@ import { startRealServer } from "../helpers/real-server.ts";
 interface Mode {
   name: string;
   env: Record<string, string>;
+  /** `api` ingests only (pure enqueue throughput); `start` also executes every run meanwhile. */
+  command?: "api" | "start";
 }
 
 const MODES: Mode[] = [
@@ -16,6 +18,7 @@ const MODES: Mode[] = [
   { name: "FULL + group commit, no window", env: { RUNNEL_SQLITE_SYNC: "full", RUNNEL_SQLITE_GROUP_COMMIT: "on", RUNNEL_SQLITE_COMMIT_WINDOW_MS: "0" } },
   { name: "FULL, no group commit", env: { RUNNEL_SQLITE_SYNC: "full", RUNNEL_SQLITE_GROUP_COMMIT: "off" } },
   { name: "NORMAL, no group commit", env: { RUNNEL_SQLITE_SYNC: "normal", RUNNEL_SQLITE_GROUP_COMMIT: "off" } },
+  { name: "FULL + group commit, worker executing too", env: { RUNNEL_SQLITE_SYNC: "full" }, command: "start" },
 ];
 const CONNECTIONS = [10, 50];
 const SECONDS = Number(process.env.RUNNEL_BENCH_SECONDS ?? 10);
@@ -56,8 +59,7 @@ async function load(url: string, connections: number, seconds: number) {
 const rows: string[][] = [];
 for (const [index, mode] of MODES.entries()) {
   if (only && !only.includes(index)) continue;
-  // The API role ingests without executing, so the figure is pure enqueue throughput.
-  const server = await startRealServer({ command: "api", env: { ...mode.env, LOG_LEVEL: "error" } });
+  const server = await startRealServer({ command: mode.command ?? "api", env: { ...mode.env, LOG_LEVEL: "error" } });
   try {
     const res = await fetch(`${server.url}/api/flows`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(flowDoc) });
     if (res.status !== 201) throw new Error(`creating the bench flow failed: ${res.status} ${await res.text()}`);
