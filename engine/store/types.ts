@@ -217,6 +217,9 @@ export interface Store {
   claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome>;
   releaseDedupeKeys(runId: string): Promise<void>;
 
+  /** Write counters for /metrics: transactions committed and writes they carried (group commit). */
+  writeStats?(): { commits: number; writes: number };
+
   close(): Promise<void>;
 }
 

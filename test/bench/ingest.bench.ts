@@ -45,6 +45,13 @@ function countRuns(dataDir: string): number {
   }
 }
 
+/** Transactions committed and writes they carried, from /metrics (group commit's batching). */
+async function writeStats(url: string): Promise<{ commits: number; writes: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? NaN);
+  return { commits: read("runnel_store_commits_total"), writes: read("runnel_store_writes_total") };
+}
+
 async function load(url: string, connections: number, seconds: number) {
   return autocannon({
     url: `${url}/hooks/bench`,
@@ -66,8 +73,11 @@ for (const [index, mode] of MODES.entries()) {
     await load(server.url, 10, 2); // warm-up: JIT, statement caches
     for (const connections of CONNECTIONS) {
       const before = countRuns(server.dataDir);
+      const statsBefore = await writeStats(server.url);
       const result = await load(server.url, connections, SECONDS);
       const stored = countRuns(server.dataDir) - before;
+      const statsAfter = await writeStats(server.url);
+      const perCommit = (statsAfter.writes - statsBefore.writes) / (statsAfter.commits - statsBefore.commits);
       const accepted = result["2xx"];
       rows.push([
         mode.name,
@@ -76,6 +86,7 @@ for (const [index, mode] of MODES.entries()) {
         String(result.latency.p50),
         String(result.latency.p99),
         String(result.non2xx + result.errors),
+        perCommit.toFixed(1),
         stored >= accepted ? "yes" : `NO (${stored} of ${accepted})`,
       ]);
       process.stdout.write(`${rows[rows.length - 1]!.join(" | ")}\n`);
@@ -85,6 +96,6 @@ for (const [index, mode] of MODES.entries()) {
   }
 }
 
-const header = ["mode", "connections", "runs/s", "p50 ms", "p99 ms", "errors", "every 202 stored"];
+const header = ["mode", "connections", "runs/s", "p50 ms", "p99 ms", "errors", "writes/commit", "every 202 stored"];
 process.stdout.write(`\n| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|\n`);
 for (const row of rows) process.stdout.write(`| ${row.join(" | ")} |\n`);

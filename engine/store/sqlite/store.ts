@@ -298,6 +298,10 @@ export class SqliteStore implements Store {
     return this.writes.run(() => void this.sql.releaseDedupe.run(runId));
   }
 
+  writeStats(): { commits: number; writes: number } {
+    return { commits: this.writes.batches, writes: this.writes.writes };
+  }
+
   async close(): Promise<void> {
     this.checkpointer?.stop();
     this.writes.flush();
