@@ -20,7 +20,8 @@ const MODES: Mode[] = [
   { name: "NORMAL, no group commit", env: { RUNNEL_SQLITE_SYNC: "normal", RUNNEL_SQLITE_GROUP_COMMIT: "off" } },
   { name: "FULL + group commit, worker executing too", env: { RUNNEL_SQLITE_SYNC: "full" }, command: "start" },
 ];
-const CONNECTIONS = [10, 50];
+// 1 connection: a lone sender must not pay for the batching window (latency at low load).
+const CONNECTIONS = [1, 10, 50];
 const SECONDS = Number(process.env.RUNNEL_BENCH_SECONDS ?? 10);
 const only = process.env.RUNNEL_BENCH_MODES?.split(",").map(Number);
 

@@ -6,19 +6,11 @@ import { newId } from "../../engine/ids.ts";
 import type { FlowInput } from "../../engine/model/index.ts";
 import { startRealServer, type RealServer } from "../helpers/real-server.ts";
 import { tempDir } from "../helpers/temp-store.ts";
+import { logFlow } from "./support/scenario.ts";
 
 const QUEUED = 5_000;
 
-const hookFlow: FlowInput = {
-  schemaVersion: 1,
-  name: "restart backlog",
-  active: true,
-  nodes: [
-    { id: "w", type: "webhook", position: { x: 0, y: 0 }, config: { path: "backlog" } },
-    { id: "l", type: "log", position: { x: 220, y: 0 }, config: { level: "debug" } },
-  ],
-  edges: [{ id: "e1", source: "w", sourcePort: "out", target: "l", targetPort: "in" }],
-};
+const hookFlow = logFlow("backlog") as FlowInput;
 
 let server: RealServer | undefined;
 afterAll(async () => server?.kill());

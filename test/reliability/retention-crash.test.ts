@@ -9,7 +9,7 @@ import { startRealServer, type RealServer } from "../helpers/real-server.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 import { armedLife } from "./support/crash-loop.ts";
 import { inspectDatabase, waitForDrain } from "./support/invariants.ts";
-import { seededRandom } from "./support/scenario.ts";
+import { logFlow, seededRandom } from "./support/scenario.ts";
 import { deliveriesWithRepeats, Sender } from "./support/sender.ts";
 
 const DAY = 86_400_000;
@@ -17,16 +17,7 @@ const OLD_RUNS = 2_000; // 20 retention batches of 100
 const RECENT_RUNS = 50;
 const CYCLES = Number(process.env.RUNNEL_CRASH_CYCLES ?? 3);
 
-const hookFlow: FlowInput = {
-  schemaVersion: 1,
-  name: "retention crash",
-  active: true,
-  nodes: [
-    { id: "w", type: "webhook", position: { x: 0, y: 0 }, config: { path: "ret" } },
-    { id: "l", type: "log", position: { x: 220, y: 0 }, config: { level: "debug" } },
-  ],
-  edges: [{ id: "e1", source: "w", sourcePort: "out", target: "l", targetPort: "in" }],
-};
+const hookFlow = logFlow("ret") as FlowInput;
 
 /** A run id created at `ms` (ids are time-ordered; retention relies on it). */
 const runIdAt = (ms: number) => `${idFloor("run", ms)}${randomBytes(10).toString("hex").slice(0, 16)}`;

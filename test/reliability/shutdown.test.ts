@@ -51,22 +51,27 @@ function runRow(dataDir: string, runId: string) {
 }
 
 const servers = new Set<RealServer>();
+
+/** A server whose one run is inside a slow http step (the sink holds the call for `delayMs`). */
+async function stepInFlight(delayMs: number, env: Record<string, string>) {
+  const sink = await slowSink(delayMs);
+  const data = tempDir("runnel-shutdown-");
+  await seedFlow(data.dir, slowFlow(sink.url));
+  const server = await startRealServer({ dataDir: data.dir, env: { RUNNEL_HTTP_ALLOW: "127.0.0.1", ...env } });
+  servers.add(server);
+  const accepted = await fetch(`${server.url}/hooks/slow`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"n":1}' });
+  const { runId } = (await accepted.json()) as { runId: string };
+  await sink.firstCall;
+  return { sink, data, server, runId };
+}
 afterAll(async () => {
   for (const server of servers) await server.kill();
 });
 
 describe.skipIf(skipWithoutEffectNodes("graceful shutdown", ["http"]))("graceful shutdown on SIGTERM", () => {
   it("answers new requests 503 + Retry-After, lets the in-flight step finish, and exits 0", { timeout: 60_000 }, async () => {
-    const sink = await slowSink(1_500);
-    const data = tempDir("runnel-shutdown-");
+    const { sink, data, server, runId } = await stepInFlight(1_500, { RUNNEL_SHUTDOWN_TIMEOUT: "10000" });
     try {
-      await seedFlow(data.dir, slowFlow(sink.url));
-      const env = { RUNNEL_HTTP_ALLOW: "127.0.0.1", RUNNEL_SHUTDOWN_TIMEOUT: "10000" };
-      const server = await startRealServer({ dataDir: data.dir, env });
-      servers.add(server);
-      const accepted = await fetch(`${server.url}/hooks/slow`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"n":1}' });
-      const { runId } = (await accepted.json()) as { runId: string };
-      await sink.firstCall;
       const termAt = Date.now();
       server.child.kill("SIGTERM");
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -87,17 +92,10 @@ describe.skipIf(skipWithoutEffectNodes("graceful shutdown", ["http"]))("graceful
   });
 
   it("after RUNNEL_SHUTDOWN_TIMEOUT it exits 0 anyway, releasing the lease so a restart resumes at once", { timeout: 60_000 }, async () => {
-    const sink = await slowSink(2_000);
-    const data = tempDir("runnel-shutdown-");
+    // A long lease: resuming quickly after the restart proves the lease was released, not expired.
+    const env = { RUNNEL_HTTP_ALLOW: "127.0.0.1", RUNNEL_SHUTDOWN_TIMEOUT: "500", RUNNEL_LEASE_MS: "60000" };
+    const { sink, data, server, runId } = await stepInFlight(2_000, env);
     try {
-      await seedFlow(data.dir, slowFlow(sink.url));
-      // A long lease: resuming quickly after the restart proves the lease was released, not expired.
-      const env = { RUNNEL_HTTP_ALLOW: "127.0.0.1", RUNNEL_SHUTDOWN_TIMEOUT: "500", RUNNEL_LEASE_MS: "60000" };
-      const server = await startRealServer({ dataDir: data.dir, env });
-      servers.add(server);
-      const accepted = await fetch(`${server.url}/hooks/slow`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"n":1}' });
-      const { runId } = (await accepted.json()) as { runId: string };
-      await sink.firstCall;
       const termAt = Date.now();
       expect(await server.stop()).toBe(0);
       expect(Date.now() - termAt).toBeLessThan(3_000);

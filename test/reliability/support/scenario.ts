@@ -2,7 +2,21 @@ import type { DatabaseFacts } from "./invariants.ts";
 import type { Sender } from "./sender.ts";
 import type { Sink } from "./sink.ts";
 
-/** webhook → dedupe → http(sink): the flow every reliability test drives. */
+/** webhook → log: a flow with no side effects, for tests about the queue itself. */
+export function logFlow(path: string) {
+  return {
+    schemaVersion: 1,
+    name: `durability ${path}`,
+    active: true,
+    nodes: [
+      { id: "w", type: "webhook", position: { x: 0, y: 0 }, config: { path } },
+      { id: "l", type: "log", position: { x: 220, y: 0 }, config: { level: "debug" } },
+    ],
+    edges: [{ id: "e1", source: "w", sourcePort: "out", target: "l", targetPort: "in" }],
+  };
+}
+
+/** webhook → dedupe → http(sink): the flow the chaos and crash-point tests drive. */
 export function effectFlow(sinkUrl: string, path: string) {
   return {
     schemaVersion: 1,
