@@ -107,7 +107,7 @@ export async function executeRun(
         return "released";
       }
       if (item.seq > deps.maxStepsPerRun) {
-        return await finish("failed", { code: "RUN_STEP_LIMIT", message: `run exceeded ${deps.maxStepsPerRun} steps` });
+        return await finish("failed", { code: "RUN_STEP_LIMIT", message: `run exceeded ${deps.maxStepsPerRun} steps (RUNNEL_MAX_STEPS_PER_RUN)` });
       }
       const compiled = flow.nodes.get(item.nodeId);
       if (!compiled) {
@@ -129,6 +129,11 @@ export async function executeRun(
       const { step, reply } = executed;
       if (step.status === "failed" && compiled.settings.onError === "fail") {
         return await finish("failed", { ...step.error!, details: { nodeId: item.nodeId } }, step);
+      }
+      // A fan-out past the step limit fails here, before its work items exist: a split of a
+      // million items must not build (and journal) a million-item frontier first.
+      if (state.nextSeq + state.fanOut(step, compiled) - 1 > deps.maxStepsPerRun) {
+        return await finish("failed", { code: "RUN_STEP_LIMIT", message: `run would exceed ${deps.maxStepsPerRun} steps (RUNNEL_MAX_STEPS_PER_RUN)`, details: { nodeId: item.nodeId } }, step);
       }
       state.record(step, compiled);
       journal.add(step, deps.clock.now());

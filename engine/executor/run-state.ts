@@ -77,6 +77,14 @@ export class RunState {
     return this.outputs.get(item.from.seq)?.[item.from.port]?.[item.from.index] ?? null;
   }
 
+  /** How many work items `record` would schedule for this step. */
+  fanOut(step: StepRecord, compiled: CompiledNode): number {
+    const byPort = this.flow.outgoing.get(compiled.node.id);
+    let count = 0;
+    if (byPort) for (const [port, messages] of Object.entries(step.payload ?? step.outputs)) count += messages.length * (byPort.get(port)?.length ?? 0);
+    return count;
+  }
+
   /** Records a finished step and schedules one item per message per outgoing edge. */
   record(step: StepRecord, compiled: CompiledNode): void {
     const outputs = step.payload ?? step.outputs;

@@ -53,6 +53,15 @@ describe("per-run limits", () => {
     expect(probes.calls.map((c) => c.nodeId)).toEqual(["p1", "p2"]);
   });
 
+  it("fails a fan-out past the step limit before scheduling any of it", async () => {
+    await setup({ maxSteps: 50 });
+    const fanOut = flow("Fan-out", [{ id: "m", type: "manual" }, { id: "s", type: "split", config: { path: "items" } }, { id: "p", type: "probe" }], ["m->s", "s->p"]);
+    const run = await h.runFlow(fanOut, { items: Array.from({ length: 500 }, (_, i) => i) });
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatchObject({ code: "RUN_STEP_LIMIT", details: { nodeId: "s" } });
+    expect(probes.calls).toEqual([]);
+  });
+
   it("fails the step of a node that emits what JSON cannot hold, and the engine carries on", async () => {
     await setup({});
     const bad = await h.runFlow(probeChain([{ unserialisable: true }, {}]), {});
