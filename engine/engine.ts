@@ -1,9 +1,11 @@
+import { createDedupeService } from "./dedupe/service.ts";
 import { CompiledFlowCache } from "./executor/compiled-flow.ts";
 import type { ExecutorDeps, Logger } from "./executor/run-executor.ts";
 import { Catalog, type NodeServices } from "./nodes/index.ts";
 import { systemClock, type Clock } from "./runtime/clock.ts";
 import { EventBus } from "./runtime/events.ts";
 import { FlowService } from "./runtime/flow-service.ts";
+import { defaultKeyPruning, KeyPruner, type KeyPrunerOptions } from "./runtime/key-pruner.ts";
 import { ReplyHub } from "./runtime/replies.ts";
 import { RunService } from "./runtime/run-service.ts";
 import { TriggerManager } from "./runtime/trigger-manager.ts";
@@ -32,6 +34,8 @@ export interface EngineOptions {
   retention?: Partial<RetentionOptions> | false;
   /** Fault injection for the crash tests; never set in production. */
   crash?: CrashHook;
+  /** Background deletion of expired dedupe/idempotency keys; `false` turns the timer off. */
+  keyPruning?: Partial<KeyPrunerOptions> | false;
 }
 
 export const silentLogger: Logger = { log: () => undefined };
@@ -46,6 +50,8 @@ export function createEngine(options: EngineOptions) {
   const replies = new ReplyHub();
   const router = new WebhookRouter();
   const compiledFlows = new CompiledFlowCache(catalog);
+  const dedupe = createDedupeService(store, clock);
+  const keyPruner = new KeyPruner(store, clock, logger, { ...defaultKeyPruning, ...(options.keyPruning || {}) });
   const deps: ExecutorDeps = {
     store,
     clock,
@@ -53,7 +59,7 @@ export function createEngine(options: EngineOptions) {
     replies,
     fetch: options.fetch ?? fetch,
     logger,
-    services: options.services ?? {},
+    services: { dedupe, ...options.services },
     maxStepsPerRun: options.limits?.maxSteps ?? options.maxStepsPerRun ?? DEFAULT_RUN_LIMITS.maxSteps,
     maxStepBytes: options.limits?.maxStepBytes ?? DEFAULT_RUN_LIMITS.maxStepBytes,
     maxRunBytes: options.limits?.maxRunBytes ?? DEFAULT_RUN_LIMITS.maxRunBytes,
@@ -82,16 +88,20 @@ export function createEngine(options: EngineOptions) {
     triggers,
     retention,
     logger,
+    dedupe,
+    keyPruner,
     async start(): Promise<void> {
       await flows.loadActive();
       worker?.start();
       triggers?.start();
       retention?.start();
+      if (options.keyPruning !== false) keyPruner.start();
     },
     /** Stops claiming, lets in-flight steps finish up to `timeoutMs`, hands the rest back. */
     async stop(timeoutMs = 10_000): Promise<void> {
       await triggers?.stop();
       await Promise.all([worker?.stop(timeoutMs), retention?.stop()]);
+      await keyPruner.stop();
     },
   };
 }

@@ -3,6 +3,7 @@ import { LeaseLostError, VersionConflictError, type FrontierItem, type NewRun, t
 import { newId } from "../../engine/ids.ts";
 import { flow } from "../helpers/flows.ts";
 import { durabilityContract } from "./durability-contract.ts";
+import { dedupeKeyContract } from "./dedupe-contract.ts";
 
 export interface StoreFactory {
   create(): Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup(): Promise<void> }>;
@@ -207,5 +208,6 @@ export function storeContract(name: string, factory: StoreFactory) {
     });
 
     durabilityContract(() => store);
+    dedupeKeyContract(() => store);
   });
 }

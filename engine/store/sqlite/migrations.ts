@@ -82,7 +82,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (flow_id, node_id)
   ) WITHOUT ROWID;
   `,
-  // 3: full outputs of steps whose log entry was truncated, kept until the run ends (a resume
+  // 3: dedupe keys remember which node execution claimed them and whether a failure frees them;
+  // ingress idempotency keys get an expiry index so pruning them is a range scan.
+  `
+  ALTER TABLE dedupe_keys ADD COLUMN execution TEXT NOT NULL DEFAULT '';
+  ALTER TABLE dedupe_keys ADD COLUMN release_on_failure INTEGER NOT NULL DEFAULT 1;
+  CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
+  `,
+  // 4: full outputs of steps whose log entry was truncated, kept until the run ends (a resume
   // needs them; see StepRecord.payload).
   `
   ALTER TABLE steps ADD COLUMN payload TEXT;

@@ -7,8 +7,6 @@ import {
   VersionConflictError,
   type ClaimedRun,
   type CommitStep,
-  type DedupeClaim,
-  type DedupeOutcome,
   type EnqueueResult,
   type FinishRun,
   type FlowVersionInfo,
@@ -23,6 +21,7 @@ import {
 } from "../types.ts";
 import type { CrashHook } from "../../runtime/crash-points.ts";
 import { applyDurabilityPragmas, DEFAULT_CHECKPOINT_POLICY, WalCheckpointer, type CheckpointPolicy } from "./durability.ts";
+import { SqliteDedupeKeys } from "./dedupe-keys.ts";
 import { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { prepareRetention, type RetentionStatements } from "./retention.ts";
@@ -54,6 +53,7 @@ export class SqliteStore implements Store {
   private readonly sql: Statements;
   private readonly retention: RetentionStatements;
   private readonly crash?: CrashHook;
+  private readonly keys: SqliteDedupeKeys;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
@@ -64,6 +64,7 @@ export class SqliteStore implements Store {
     this.retention = prepareRetention(this.db);
     this.crash = options.crash;
     this.writes = new GroupCommit(this.db, { ...options.groupCommit, crash: options.crash });
+    this.keys = new SqliteDedupeKeys(this.db, this.writes);
     if (options.checkpoint !== false) {
       this.checkpointer = new WalCheckpointer(this.db, { ...DEFAULT_CHECKPOINT_POLICY, ...options.checkpoint });
       this.checkpointer.start();
@@ -208,7 +209,7 @@ export class SqliteStore implements Store {
       if (updated.changes === 0) throw new LeaseLostError(finish.runId);
       for (const step of finish.steps) this.sql.insertStep.run(...stepRowValues(finish.runId, step));
       this.sql.dropPayloads.run(finish.runId);
-      if (finish.status === "failed") this.sql.releaseDedupe.run(finish.runId);
+      if (finish.status === "failed") this.keys.releaseFailedRun(finish.runId);
     });
   }
 
@@ -280,23 +281,12 @@ export class SqliteStore implements Store {
     return this.retention.flowIdsWithRuns(after, limit);
   }
 
-  async claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome> {
-    return this.writes.run(() => {
-      const existing = this.sql.getDedupe.get(claim.scope, claim.key) as
-        | { run_id: string; first_seen_at: number; expires_at: number | null }
-        | undefined;
-      const live = existing && (existing.expires_at === null || existing.expires_at > claim.now);
-      if (live && existing.run_id !== claim.runId) {
-        return { first: false, firstRunId: existing.run_id, firstSeenAt: existing.first_seen_at };
-      }
-      if (!live) this.sql.putDedupe.run(claim.scope, claim.key, claim.runId, claim.now, claim.expiresAt);
-      return { first: true };
-    });
-  }
-
-  async releaseDedupeKeys(runId: string): Promise<void> {
-    return this.writes.run(() => void this.sql.releaseDedupe.run(runId));
-  }
+  // Dedupe keys and their pruning live in dedupe-keys.ts.
+  readonly claimDedupeKey: Store["claimDedupeKey"] = (claim) => this.keys.claim(claim);
+  readonly releaseDedupeKeys: Store["releaseDedupeKeys"] = (runId) => this.keys.releaseRun(runId);
+  readonly getDedupeKey: Store["getDedupeKey"] = (scope, key, now) => this.keys.get(scope, key, now);
+  readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
+  readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);
 
   writeStats(): { commits: number; writes: number } {
     return { commits: this.writes.batches, writes: this.writes.writes };
