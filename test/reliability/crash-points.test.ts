@@ -35,7 +35,7 @@ afterAll(async () => {
 
 describe.skipIf(skipWithoutEffectNodes("crash points"))("crash points: the process dies at named places", () => {
   for (const { point, nth, concurrency = WORKER_CONCURRENCY } of POINTS) {
-    it(`keeps every promise when it dies at ${point}`, { timeout: 90_000 }, async () => {
+    it(`keeps every promise when it dies at ${point}`, { timeout: 30_000 + CYCLES * 20_000 }, async () => {
       const seed = Number(process.env.RUNNEL_TEST_SEED ?? Date.now() % 1_000_000);
       const random = seededRandom(seed);
       const data = tempDir("runnel-crash-");

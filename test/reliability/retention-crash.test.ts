@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 describe("crash point: during retention pruning", () => {
-  it("never leaves half-deleted runs and never touches what it must keep", { timeout: 90_000 }, async () => {
+  it("never leaves half-deleted runs and never touches what it must keep", { timeout: 30_000 + CYCLES * 20_000 }, async () => {
     const seed = Number(process.env.RUNNEL_TEST_SEED ?? Date.now() % 1_000_000);
     const random = seededRandom(seed);
     const data = tempDir("runnel-retention-crash-");
