@@ -1,7 +1,7 @@
 // Ingest throughput: webhook runs (accepted mode) durably enqueued per second through the real
 // HTTP server, SQLite synchronous=FULL with group commit against NORMAL without it.
 // Run: npx tsx test/bench/ingest.bench.ts  (loopback only; RUNNEL_BENCH_SECONDS=10, RUNNEL_BENCH_ROUNDS=3,
-// RUNNEL_BENCH_MODES=0,3 to pick modes by index)
+// RUNNEL_BENCH_MODES=0,3 to pick modes by index, RUNNEL_BENCH_CONNECTIONS=10,50)
 import path from "node:path";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
@@ -22,7 +22,7 @@ const MODES: Mode[] = [
   { name: "FULL + group commit, worker executing too", env: { RUNNEL_SQLITE_SYNC: "full" }, command: "start" },
 ];
 // 1 connection: a lone sender must not pay for the batching window (latency at low load).
-const CONNECTIONS = [1, 10, 50];
+const CONNECTIONS = process.env.RUNNEL_BENCH_CONNECTIONS?.split(",").map(Number) ?? [1, 10, 50];
 const SECONDS = Number(process.env.RUNNEL_BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.RUNNEL_BENCH_ROUNDS ?? 3);
 const only = process.env.RUNNEL_BENCH_MODES?.split(",").map(Number);
