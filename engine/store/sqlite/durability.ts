@@ -58,22 +58,24 @@ export class WalCheckpointer {
   private timer?: NodeJS.Timeout;
   private readonly walPath: string;
   private readonly pageSize: number;
+  private readonly policy: CheckpointPolicy;
   restarts = 0;
   busyRestarts = 0;
 
   constructor(
     private readonly db: Database.Database,
-    private readonly policy: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY,
-    private readonly onBusy: (walBytes: number) => void = () => undefined,
+    policy: Partial<CheckpointPolicy> = {},
   ) {
+    this.policy = { ...DEFAULT_CHECKPOINT_POLICY, ...policy };
     this.walPath = `${db.name}-wal`;
     this.pageSize = db.pragma("page_size", { simple: true }) as number;
   }
 
-  start(): void {
-    if (this.timer || this.db.memory) return;
+  start(): this {
+    if (this.timer || this.db.memory) return this;
     this.timer = setInterval(() => this.tick(), this.policy.intervalMs);
     this.timer.unref();
+    return this;
   }
 
   stop(): void {
@@ -98,10 +100,7 @@ export class WalCheckpointer {
       const [row] = this.db.pragma("wal_checkpoint(RESTART)") as CheckpointRow[];
       const busy = row?.busy === 1;
       this.restarts++;
-      if (busy) {
-        this.busyRestarts++;
-        this.onBusy(walBytes);
-      }
+      if (busy) this.busyRestarts++;
       return { walBytes, mode: "restart", busy };
     } finally {
       this.db.pragma(`busy_timeout = ${previous}`);

@@ -1,6 +1,8 @@
 import type Database from "better-sqlite3";
 import { idFloor } from "../../ids.ts";
+import type { CrashHook } from "../../runtime/crash-points.ts";
 import type { PruneRule } from "../types.ts";
+import type { GroupCommit } from "./group-commit.ts";
 
 const FINISHED = "status IN ('succeeded', 'failed', 'canceled')";
 
@@ -8,7 +10,7 @@ const FINISHED = "status IN ('succeeded', 'failed', 'canceled')";
  * Retention's statements. Each call deletes one small batch inside the caller's (group-commit)
  * transaction, and every lookup walks an index, so a batch is a short write at any table size.
  */
-export function prepareRetention(db: Database.Database) {
+function prepareRetention(db: Database.Database) {
   const oldRuns = db.prepare(`SELECT id FROM runs WHERE id < ? AND ${FINISHED} ORDER BY id LIMIT ?`).pluck();
   const newestToDrop = db.prepare("SELECT id FROM runs WHERE flow_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?").pluck();
   const flowRunsUpTo = db.prepare(`SELECT id FROM runs WHERE flow_id = ? AND id <= ? AND ${FINISHED} ORDER BY id LIMIT ?`).pluck();
@@ -38,4 +40,29 @@ export function prepareRetention(db: Database.Database) {
   };
 }
 
-export type RetentionStatements = ReturnType<typeof prepareRetention>;
+type RetentionStatements = ReturnType<typeof prepareRetention>;
+
+/** SqliteStore's retention operations: each batch one short write through the group commit. */
+export class SqliteRetention {
+  private readonly sql: RetentionStatements;
+
+  constructor(
+    db: Database.Database,
+    private readonly writes: GroupCommit,
+    private readonly crash?: CrashHook,
+  ) {
+    this.sql = prepareRetention(db);
+  }
+
+  prune(rule: PruneRule, limit: number): Promise<number> {
+    return this.writes.run(() => {
+      const deleted = this.sql.pruneRuns(rule, limit).length;
+      if (deleted > 0) this.crash?.("retention.batch");
+      return deleted;
+    });
+  }
+
+  async flowIdsWithRuns(after: string | undefined, limit: number): Promise<string[]> {
+    return this.sql.flowIdsWithRuns(after, limit);
+  }
+}

@@ -12,7 +12,6 @@ import {
   type FlowVersionInfo,
   type NewRun,
   type ParkRun,
-  type PruneRule,
   type RunPage,
   type RunQuery,
   type StepRecord,
@@ -20,22 +19,17 @@ import {
   type TriggerFire,
 } from "../types.ts";
 import type { CrashHook } from "../../runtime/crash-points.ts";
-import { applyDurabilityPragmas, DEFAULT_CHECKPOINT_POLICY, WalCheckpointer, type CheckpointPolicy } from "./durability.ts";
+import { applyDurabilityPragmas, WalCheckpointer, type CheckpointPolicy, type DurabilityOptions } from "./durability.ts";
 import { SqliteDedupeKeys } from "./dedupe-keys.ts";
 import { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
-import { prepareRetention, type RetentionStatements } from "./retention.ts";
+import { SqliteRetention } from "./retention.ts";
 import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends DurabilityOptions {
   /** File path, or ":memory:". */
   filename: string;
-  /** `full` (default) survives power loss; `normal` only a process crash. */
-  synchronous?: "full" | "normal";
-  busyTimeoutMs?: number;
-  /** After the WAL rewinds, its file is cut back to this size (journal_size_limit). */
-  walSizeLimitBytes?: number;
   /** Group commit tuning; `{ enabled: false }` only for the benchmark baseline. */
   groupCommit?: Omit<GroupCommitOptions, "crash">;
   /** WAL size policy; `false` leaves checkpoints to SQLite's automatic PASSIVE ones. */
@@ -51,8 +45,7 @@ export class SqliteStore implements Store {
   readonly writes: GroupCommit;
   readonly checkpointer?: WalCheckpointer;
   private readonly sql: Statements;
-  private readonly retention: RetentionStatements;
-  private readonly crash?: CrashHook;
+  private readonly retention: SqliteRetention;
   private readonly keys: SqliteDedupeKeys;
 
   constructor(options: SqliteStoreOptions) {
@@ -61,14 +54,10 @@ export class SqliteStore implements Store {
     this.db.pragma("foreign_keys = OFF");
     migrate(this.db);
     this.sql = prepareStatements(this.db);
-    this.retention = prepareRetention(this.db);
-    this.crash = options.crash;
     this.writes = new GroupCommit(this.db, { ...options.groupCommit, crash: options.crash });
+    this.retention = new SqliteRetention(this.db, this.writes, options.crash);
     this.keys = new SqliteDedupeKeys(this.db, this.writes);
-    if (options.checkpoint !== false) {
-      this.checkpointer = new WalCheckpointer(this.db, { ...DEFAULT_CHECKPOINT_POLICY, ...options.checkpoint });
-      this.checkpointer.start();
-    }
+    if (options.checkpoint !== false) this.checkpointer = new WalCheckpointer(this.db, options.checkpoint).start();
   }
 
   async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
@@ -269,17 +258,9 @@ export class SqliteStore implements Store {
     return row?.run_id;
   }
 
-  async pruneRuns(rule: PruneRule, limit: number): Promise<number> {
-    return this.writes.run(() => {
-      const deleted = this.retention.pruneRuns(rule, limit).length;
-      if (deleted > 0) this.crash?.("retention.batch");
-      return deleted;
-    });
-  }
-
-  async flowIdsWithRuns(after: string | undefined, limit: number): Promise<string[]> {
-    return this.retention.flowIdsWithRuns(after, limit);
-  }
+  // Retention's batches live in retention.ts.
+  readonly pruneRuns: Store["pruneRuns"] = (rule, limit) => this.retention.prune(rule, limit);
+  readonly flowIdsWithRuns: Store["flowIdsWithRuns"] = (after, limit) => this.retention.flowIdsWithRuns(after, limit);
 
   // Dedupe keys and their pruning live in dedupe-keys.ts.
   readonly claimDedupeKey: Store["claimDedupeKey"] = (claim) => this.keys.claim(claim);
@@ -288,9 +269,7 @@ export class SqliteStore implements Store {
   readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
   readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);
 
-  writeStats(): { commits: number; writes: number } {
-    return { commits: this.writes.batches, writes: this.writes.writes };
-  }
+  writeStats = () => ({ commits: this.writes.batches, writes: this.writes.writes });
 
   async close(): Promise<void> {
     this.checkpointer?.stop();
