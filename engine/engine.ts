@@ -1,3 +1,4 @@
+import { CredentialService } from "./credentials/credential-service.ts";
 import { createDedupeService } from "./dedupe/service.ts";
 import { CompiledFlowCache } from "./executor/compiled-flow.ts";
 import type { ExecutorDeps, Logger } from "./executor/run-executor.ts";
@@ -12,6 +13,7 @@ import { TriggerManager } from "./runtime/trigger-manager.ts";
 import { WebhookRouter } from "./runtime/webhook-router.ts";
 import type { CrashHook } from "./runtime/crash-points.ts";
 import { DEFAULT_RETENTION, RetentionService, type RetentionOptions } from "./runtime/retention.ts";
+import type { SecretKey } from "./security/credential-crypto.ts";
 import { Worker, type WorkerOptions } from "./runtime/worker.ts";
 import { DEFAULT_RUN_LIMITS, type RunLimits } from "./executor/limits.ts";
 import type { Store } from "./store/types.ts";
@@ -34,6 +36,8 @@ export interface EngineOptions {
   retention?: Partial<RetentionOptions> | false;
   /** Fault injection for the crash tests; never set in production. */
   crash?: CrashHook;
+  /** Encrypts stored credentials (RUNNEL_SECRET_KEY); without it credentials cannot be saved or read. */
+  secretKey?: SecretKey;
   /** Background deletion of expired dedupe/idempotency keys; `false` turns the timer off. */
   keyPruning?: Partial<KeyPrunerOptions> | false;
 }
@@ -50,6 +54,7 @@ export function createEngine(options: EngineOptions) {
   const replies = new ReplyHub();
   const router = new WebhookRouter();
   const compiledFlows = new CompiledFlowCache(catalog);
+  const credentials = new CredentialService(store, catalog, clock, options.secretKey);
   const dedupe = createDedupeService(store, clock);
   const keyPruner = new KeyPruner(store, clock, logger, { ...defaultKeyPruning, ...(options.keyPruning || {}) });
   const deps: ExecutorDeps = {
@@ -64,6 +69,7 @@ export function createEngine(options: EngineOptions) {
     maxStepBytes: options.limits?.maxStepBytes ?? DEFAULT_RUN_LIMITS.maxStepBytes,
     maxRunBytes: options.limits?.maxRunBytes ?? DEFAULT_RUN_LIMITS.maxRunBytes,
     crash: options.crash,
+    credentials,
   };
   const worker =
     options.worker === false
@@ -71,7 +77,7 @@ export function createEngine(options: EngineOptions) {
       : new Worker(deps, compiledFlows, { concurrency: 16, leaseMs: 30_000, pollMs: 1_000, ...options.worker });
   const runs = new RunService(store, clock, events, () => worker, options.crash);
   const triggers = options.triggers === false ? undefined : new TriggerManager({ store, clock, runs, fetch: deps.fetch, logger });
-  const flows = new FlowService(store, catalog, router, clock, triggers ? [triggers] : []);
+  const flows = new FlowService(store, catalog, router, clock, triggers ? [triggers] : [], credentials);
   const retention =
     options.retention === false ? undefined : new RetentionService(store, clock, logger, { ...DEFAULT_RETENTION, ...options.retention });
 
@@ -84,6 +90,7 @@ export function createEngine(options: EngineOptions) {
     router,
     flows,
     runs,
+    credentials,
     worker,
     triggers,
     retention,

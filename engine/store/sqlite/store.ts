@@ -20,6 +20,7 @@ import {
 } from "../types.ts";
 import type { CrashHook } from "../../runtime/crash-points.ts";
 import { applyDurabilityPragmas, WalCheckpointer, type CheckpointPolicy, type DurabilityOptions } from "./durability.ts";
+import { SqliteCredentials } from "./credentials.ts";
 import { SqliteDedupeKeys } from "./dedupe-keys.ts";
 import { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
@@ -46,6 +47,7 @@ export class SqliteStore implements Store {
   readonly checkpointer?: WalCheckpointer;
   private readonly sql: Statements;
   private readonly retention: SqliteRetention;
+  private readonly credentials: SqliteCredentials;
   private readonly keys: SqliteDedupeKeys;
 
   constructor(options: SqliteStoreOptions) {
@@ -56,6 +58,7 @@ export class SqliteStore implements Store {
     this.sql = prepareStatements(this.db);
     this.writes = new GroupCommit(this.db, { ...options.groupCommit, crash: options.crash });
     this.retention = new SqliteRetention(this.db, this.writes, options.crash);
+    this.credentials = new SqliteCredentials(this.db, this.writes);
     this.keys = new SqliteDedupeKeys(this.db, this.writes);
     if (options.checkpoint !== false) this.checkpointer = new WalCheckpointer(this.db, options.checkpoint).start();
   }
@@ -270,6 +273,12 @@ export class SqliteStore implements Store {
   readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);
 
   writeStats = () => ({ commits: this.writes.batches, writes: this.writes.writes });
+  // Credentials live in credentials.ts.
+  readonly createCredential: Store["createCredential"] = (credential) => this.credentials.create(credential);
+  readonly listCredentials: Store["listCredentials"] = () => this.credentials.list();
+  readonly getCredential: Store["getCredential"] = (id) => this.credentials.get(id);
+  readonly updateCredential: Store["updateCredential"] = (id, update) => this.credentials.update(id, update);
+  readonly deleteCredential: Store["deleteCredential"] = (id) => this.credentials.remove(id);
 
   async close(): Promise<void> {
     this.checkpointer?.stop();
