@@ -23,7 +23,10 @@ export class Worker {
   private readonly lost = new Set<string>();
   /** Slots promised to runs being enqueued with a lease to us (see reserve()). */
   private reserved = 0;
-  private claiming?: Promise<void>;
+  /** True from a claim round's start until its last decision (set and cleared synchronously). */
+  private claiming = false;
+  /** The current claim round, for stop() to wait on. */
+  private claimRound?: Promise<void>;
   private wakeAgain = false;
   private stopping = false;
   private pollTimer?: NodeJS.Timeout;
@@ -76,7 +79,10 @@ export class Worker {
       this.wakeAgain = true;
       return;
     }
-    this.claiming = this.claimLoop().finally(() => (this.claiming = undefined));
+    // Cleared inside claimLoop, not in a .finally: a wake() between the loop's last look and a
+    // later callback would otherwise be lost.
+    this.claiming = true;
+    this.claimRound = this.claimLoop();
   }
 
   /**
@@ -98,7 +104,7 @@ export class Worker {
     clearInterval(this.pollTimer);
     const deadline = Date.now() + timeoutMs;
     while ((this.active.size > 0 || this.claiming) && Date.now() < deadline) {
-      const pending = [...this.active.values(), this.claiming].filter((p) => p !== undefined);
+      const pending = [...this.active.values(), ...(this.claiming && this.claimRound ? [this.claimRound] : [])];
       await Promise.race([Promise.allSettled(pending), sleep(deadline - Date.now())]);
     }
     clearInterval(this.renewTimer);
@@ -120,6 +126,8 @@ export class Worker {
       } while (this.wakeAgain && this.hasCapacity());
     } catch (err) {
       this.deps.logger.log("error", "claiming runs failed", { error: String(err) });
+    } finally {
+      this.claiming = false;
     }
   }
 
