@@ -10,6 +10,7 @@ import type {
   StepError,
   StepStatus,
 } from "../model/index.ts";
+import type { Relay } from "./relay.ts";
 
 /** A unit of pending work in a run: deliver a message to a node. Seq is reserved up front. */
 export interface FrontierItem {
@@ -170,6 +171,14 @@ export interface Store {
 
   claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome>;
   releaseDedupeKeys(runId: string): Promise<void>;
+
+  /**
+   * Calls `listener` when another process enqueued or handed back runs (PostgreSQL NOTIFY), so
+   * workers need not poll fast. Absent on a single-process store; returns an unsubscribe.
+   */
+  onWake?(listener: () => void): () => void;
+  /** Live events and webhook replies between processes sharing this store; absent on SQLite. */
+  readonly relay?: Relay;
 
   close(): Promise<void>;
 }

@@ -261,7 +261,7 @@ export class FlowNotFoundError extends Error {
   }
 }
 
-function nextSeqAfter(run: NewRun): number {
+export function nextSeqAfter(run: NewRun): number {
   let max = 1;
   for (const item of run.frontier) max = Math.max(max, item.seq);
   for (const step of run.seedSteps ?? []) max = Math.max(max, step.seq);

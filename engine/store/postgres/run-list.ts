@@ -1,0 +1,21 @@
+import type pg from "pg";
+import type { RunQuery } from "../types.ts";
+
+/** The filtered, cursor-paged run listing (one extra row tells whether a next page exists). */
+export function listRunsQuery(query: RunQuery): pg.QueryConfig {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  if (query.flowId !== undefined) where.push(`r.flow_id = ${param(query.flowId)}`);
+  if (query.status !== undefined) where.push(`r.status = ${param(query.status)}`);
+  if (query.triggerType !== undefined) where.push(`r.trigger_type = ${param(query.triggerType)}`);
+  if (query.since !== undefined) where.push(`r.created_at >= ${param(query.since)}`);
+  if (query.until !== undefined) where.push(`r.created_at < ${param(query.until)}`);
+  if (query.cursor !== undefined) where.push(`r.id < ${param(query.cursor)}`);
+  if (query.text !== undefined && query.text !== "") {
+    where.push(`EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.seq = 1 AND strpos(s.outputs, ${param(query.text)}) > 0)`);
+  }
+  const text = `SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id
+    ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY r.id DESC LIMIT ${param(query.limit + 1)}`;
+  return { text, values };
+}

@@ -1,0 +1,276 @@
+import { createHash } from "node:crypto";
+import type pg from "pg";
+import type { FlowDocument, FlowInput, Message, RunStatus, RunWithSteps } from "../../model/index.ts";
+import { newId } from "../../ids.ts";
+import { materialiseSteps, triggerStep } from "../journal.ts";
+import type { Relay, RelayTopic } from "../relay.ts";
+import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "../sqlite/rows.ts";
+import { FlowNotFoundError, nextSeqAfter } from "../sqlite/store.ts";
+import {
+  LeaseLostError,
+  VersionConflictError,
+  type ClaimedRun,
+  type CommitStep,
+  type DedupeClaim,
+  type DedupeOutcome,
+  type EnqueueResult,
+  type FinishRun,
+  type FlowVersionInfo,
+  type NewRun,
+  type ParkRun,
+  type RunPage,
+  type RunQuery,
+  type StepRecord,
+  type Store,
+} from "../types.ts";
+import { clientConfig, createPool, inTransaction, type PgConnectionOptions, type Queryable } from "./connection.ts";
+import { migrate } from "./migrations.ts";
+import { PgListener } from "./notify.ts";
+import { Q } from "./queries.ts";
+import { PgRelay } from "./relay.ts";
+import { listRunsQuery } from "./run-list.ts";
+
+export type PostgresStoreOptions = PgConnectionOptions;
+
+type FlowRow = { doc: string; version: number; created_at: number; updated_at: number };
+type ClaimRow = RunRow & { frontier: string; next_seq: number };
+
+/**
+ * The scale-out store: pooled connections, every operation one transaction (often one
+ * statement), claims with FOR UPDATE SKIP LOCKED, uniqueness (dedupe, idempotency) through
+ * primary keys with INSERT … ON CONFLICT, and LISTEN/NOTIFY to wake workers and relay events.
+ */
+export class PostgresStore implements Store {
+  readonly kind = "postgres" as const;
+  readonly relay: Relay;
+  private readonly listener: PgListener;
+  private readonly channels: Record<"wake" | RelayTopic, string>;
+
+  private constructor(
+    readonly pool: pg.Pool,
+    options: PostgresStoreOptions,
+    /** The schema the tables live in (from the option, or the connection's search_path). */
+    readonly schema: string,
+  ) {
+    this.listener = new PgListener(clientConfig(options));
+    this.channels = { wake: channelName("wake", schema), events: channelName("events", schema), replies: channelName("replies", schema) };
+    this.relay = new PgRelay(pool, this.listener, (topic) => this.channels[topic]);
+  }
+
+  /** Connects, applies pending migrations (serialised across processes) and returns the store. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const pool = createPool(options);
+    try {
+      await migrate(pool, options.schema);
+      const { rows } = await pool.query<{ schema: string | null }>("SELECT current_schema() AS schema");
+      return new PostgresStore(pool, options, options.schema ?? rows[0]?.schema ?? "public");
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  onWake(listener: () => void): () => void {
+    const stopListening = this.listener.listen(this.channels.wake, listener);
+    // Notifications sent while reconnecting are lost: look for work once we are back.
+    const stopReconnect = this.listener.onReconnect(listener);
+    return () => {
+      stopListening();
+      stopReconnect();
+    };
+  }
+
+  /** Resolves once subscriptions made so far (wake, relay) are active. */
+  async listening(): Promise<void> {
+    await this.listener.ready();
+  }
+
+  async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
+    const doc: FlowDocument = { ...input, id: newId("flw", now), version: 1 };
+    const text = JSON.stringify(doc);
+    await inTransaction(this.pool, async (db) => {
+      await db.query(Q.insertFlow(doc.id, doc.name, doc.active, 1, text, now, now));
+      await db.query(Q.insertFlowVersion(doc.id, 1, doc.name, text, now));
+    });
+    return flowFromRow(text, { created_at: now, updated_at: now });
+  }
+
+  async updateFlow(id: string, input: FlowInput, expectedVersion: number, now: number): Promise<FlowDocument> {
+    return inTransaction(this.pool, async (db) => {
+      const row = (await db.query<FlowRow>(Q.lockFlow(id))).rows[0];
+      if (!row) throw new FlowNotFoundError(id);
+      if (row.version !== expectedVersion) throw new VersionConflictError(flowFromRow(row.doc, row));
+      const doc: FlowDocument = { ...input, id, version: row.version + 1 };
+      const text = JSON.stringify(doc);
+      await db.query(Q.updateFlow(doc.name, doc.active, doc.version, text, now, id));
+      await db.query(Q.insertFlowVersion(id, doc.version, doc.name, text, now));
+      return flowFromRow(text, { created_at: row.created_at, updated_at: now });
+    });
+  }
+
+  async getFlow(id: string, version?: number): Promise<FlowDocument | undefined> {
+    if (version !== undefined) {
+      const row = (await this.pool.query<{ doc: string }>(Q.getFlowVersion(id, version))).rows[0];
+      return row ? flowFromRow(row.doc, {}) : undefined;
+    }
+    const row = (await this.pool.query<FlowRow>(Q.getFlow(id))).rows[0];
+    return row ? flowFromRow(row.doc, row) : undefined;
+  }
+
+  async listFlows(): Promise<FlowDocument[]> {
+    const { rows } = await this.pool.query<FlowRow>(Q.listFlows());
+    return rows.map((row) => flowFromRow(row.doc, row));
+  }
+
+  async listFlowVersions(id: string): Promise<FlowVersionInfo[] | undefined> {
+    if ((await this.pool.query(Q.getFlow(id))).rowCount === 0) return undefined;
+    const { rows } = await this.pool.query<{ version: number; name: string; saved_at: number }>(Q.listFlowVersions(id));
+    return rows.map((r) => ({ version: r.version, name: r.name, savedAt: new Date(r.saved_at).toISOString() }));
+  }
+
+  async deleteFlow(id: string): Promise<boolean> {
+    return ((await this.pool.query(Q.deleteFlow(id))).rowCount ?? 0) > 0;
+  }
+
+  async enqueueRun(run: NewRun): Promise<EnqueueResult> {
+    return inTransaction(this.pool, async (db) => {
+      if (run.idempotency) {
+        const { scope, key, expiresAt } = run.idempotency;
+        const holder = (await db.query<{ run_id: string }>(Q.upsertIdempotency(scope, key, run.id, expiresAt, run.now))).rows[0]!;
+        if (holder.run_id !== run.id) return { runId: holder.run_id, replayed: true };
+      }
+      const leased = run.leaseTo !== undefined;
+      await db.query(
+        Q.insertRun(
+          run.id, run.flowId, run.flowVersion, run.triggerNodeId, run.triggerType, leased ? "running" : "queued",
+          run.now, leased ? run.now : null, run.leaseTo?.owner ?? null, run.leaseTo?.until ?? null, run.now,
+          JSON.stringify(run.frontier), nextSeqAfter(run), run.retryOf ?? null,
+        ),
+      );
+      for (const step of run.seedSteps ?? []) await insertStep(db, run.id, step);
+      if (!run.seedSteps?.some((s) => s.seq === 1)) await insertStep(db, run.id, triggerStep(run));
+      // Delivered on commit, so a woken worker finds the run; a run leased at enqueue needs no one.
+      if (!leased) await db.query(Q.notify(this.channels.wake, ""));
+      return { runId: run.id, replayed: false };
+    });
+  }
+
+  async claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]> {
+    if (limit <= 0) return [];
+    const { rows } = await this.pool.query<ClaimRow>(Q.claimRuns(owner, leaseUntil, now, limit));
+    if (rows.length === 0) return [];
+    // Read after the claim committed: from then on only this owner can journal these runs.
+    const steps = await this.pool.query<StepRow & { run_id: string }>(Q.stepsOfRuns(rows.map((r) => r.id)));
+    const byRun = new Map<string, StepRecord[]>();
+    for (const row of steps.rows) {
+      const list = byRun.get(row.run_id) ?? [];
+      list.push(stepRecordFromRow(row));
+      byRun.set(row.run_id, list);
+    }
+    return rows.map((row) => ({
+      run: runFromRow({ ...row, flow_name: null }),
+      steps: byRun.get(row.id) ?? [],
+      frontier: JSON.parse(row.frontier),
+      nextSeq: row.next_seq,
+    }));
+  }
+
+  async renewLeases(owner: string, runIds: string[], leaseUntil: number): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    const { rows } = await this.pool.query<{ id: string }>(Q.renewLeases(leaseUntil, runIds, owner));
+    const owned = new Set(rows.map((r) => r.id));
+    return runIds.filter((id) => owned.has(id));
+  }
+
+  async commitStep(commit: CommitStep): Promise<void> {
+    const frontier = JSON.stringify(commit.frontier);
+    const result = commit.step
+      ? await this.pool.query(Q.commitStep(...stepRowValues(commit.runId, commit.step), frontier, commit.nextSeq, commit.owner))
+      : await this.pool.query(Q.updateFrontier(frontier, commit.nextSeq, commit.runId, commit.owner));
+    if (result.rowCount === 0) throw new LeaseLostError(commit.runId);
+  }
+
+  async parkRun(park: ParkRun): Promise<void> {
+    const result = await this.pool.query(Q.parkRun(JSON.stringify(park.frontier), park.nextSeq, park.availableAt, park.runId, park.owner));
+    if (result.rowCount === 0) throw new LeaseLostError(park.runId);
+  }
+
+  async finishRun(finish: FinishRun): Promise<void> {
+    await inTransaction(this.pool, async (db) => {
+      const error = finish.error === undefined ? null : JSON.stringify(finish.error);
+      const updated = await db.query(Q.finishRun(finish.status, error, finish.now, finish.runId, finish.owner));
+      if (updated.rowCount === 0) throw new LeaseLostError(finish.runId);
+      if (finish.step) await insertStep(db, finish.runId, finish.step);
+      if (finish.status === "failed") await db.query(Q.releaseDedupe(finish.runId));
+    });
+  }
+
+  async releaseRuns(owner: string, runIds: string[]): Promise<void> {
+    if (runIds.length === 0) return;
+    await inTransaction(this.pool, async (db) => {
+      const released = await db.query(Q.releaseRuns(runIds, owner));
+      if ((released.rowCount ?? 0) > 0) await db.query(Q.notify(this.channels.wake, ""));
+    });
+  }
+
+  async cancelRun(runId: string, now: number): Promise<RunStatus | undefined> {
+    return inTransaction(this.pool, async (db) => {
+      await db.query(Q.cancelRun(now, runId));
+      return (await db.query<{ status: RunStatus }>(Q.getRunStatus(runId))).rows[0]?.status;
+    });
+  }
+
+  async getRun(id: string): Promise<RunWithSteps | undefined> {
+    const row = (await this.pool.query<RunRow>(Q.getRun(id))).rows[0];
+    if (!row) return undefined;
+    return { ...runFromRow(row), steps: materialiseSteps(await this.getJournal(id)) };
+  }
+
+  async getJournal(id: string): Promise<StepRecord[]> {
+    return (await this.pool.query<StepRow>(Q.getSteps(id))).rows.map(stepRecordFromRow);
+  }
+
+  async getRunMessage(id: string): Promise<Message | undefined> {
+    const row = (await this.pool.query<{ outputs: string }>(Q.getTriggerOutputs(id))).rows[0];
+    return row ? (JSON.parse(row.outputs).out?.[0] as Message) : undefined;
+  }
+
+  async listRuns(query: RunQuery): Promise<RunPage> {
+    const { rows } = await this.pool.query<RunRow>(listRunsQuery(query));
+    const page = rows.slice(0, query.limit).map(runFromRow);
+    return { runs: page, nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+  }
+
+  async findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined> {
+    return (await this.pool.query<{ run_id: string }>(Q.getIdempotency(scope, key, now))).rows[0]?.run_id;
+  }
+
+  async claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome> {
+    const { rows } = await this.pool.query<{ run_id: string; first_seen_at: number }>(
+      Q.claimDedupe(claim.scope, claim.key, claim.runId, claim.now, claim.expiresAt),
+    );
+    const holder = rows[0]!;
+    if (holder.run_id === claim.runId) return { first: true };
+    return { first: false, firstRunId: holder.run_id, firstSeenAt: holder.first_seen_at };
+  }
+
+  async releaseDedupeKeys(runId: string): Promise<void> {
+    await this.pool.query(Q.releaseDedupe(runId));
+  }
+
+  async close(): Promise<void> {
+    await this.listener.close();
+    await this.pool.end();
+  }
+}
+
+async function insertStep(db: Queryable, runId: string, step: StepRecord): Promise<void> {
+  await db.query(Q.insertStep(...stepRowValues(runId, step)));
+}
+
+/** NOTIFY channels are per schema, so deployments (and tests) sharing a database never cross. */
+function channelName(topic: string, schema: string): string {
+  const name = `runnel:${topic}:${schema}`;
+  if (Buffer.byteLength(name) <= 63) return name;
+  return `runnel:${topic}:${createHash("sha256").update(schema).digest("hex").slice(0, 32)}`;
+}
