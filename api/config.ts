@@ -18,7 +18,16 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5678),
   HOST: z.string().min(1).default("127.0.0.1"),
   RUNNEL_DATA_DIR: z.string().min(1).default("./data"),
-  DATABASE_URL: z.string().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "expected postgres://user:password@host:5432/database (unset it to use SQLite)")
+    .optional(),
+  RUNNEL_PG_SCHEMA: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "expected a schema name (letters, digits, _)")
+    .optional(),
+  RUNNEL_PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  RUNNEL_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
   RUNNEL_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   RUNNEL_SECRET_KEY: z.string().optional(),
   RUNNEL_MAX_BODY: z
@@ -45,6 +54,9 @@ export type Config = {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  pgSchema?: string;
+  pgPoolSize: number;
+  leaseMs: number;
   apiToken?: string;
   secretKey?: string;
   maxBodyBytes: number;
@@ -63,7 +75,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw new ConfigError(`invalid configuration: ${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`);
+    // A database URL may carry a password: never echo it.
+    const shown = (env[name] ?? "").replace(/\/\/[^/@]*@/, "//***@");
+    throw new ConfigError(`invalid configuration: ${name}=${JSON.stringify(shown)}: ${issue.message}`);
   }
   const e = parsed.data;
   if (!LOOPBACK.has(e.HOST) && !e.RUNNEL_API_TOKEN) {
@@ -76,6 +90,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     dataDir: path.resolve(e.RUNNEL_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    pgSchema: e.RUNNEL_PG_SCHEMA,
+    pgPoolSize: e.RUNNEL_PG_POOL_SIZE,
+    leaseMs: e.RUNNEL_LEASE_MS,
     apiToken: e.RUNNEL_API_TOKEN,
     secretKey: e.RUNNEL_SECRET_KEY,
     maxBodyBytes: e.RUNNEL_MAX_BODY,

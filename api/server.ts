@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve, type ServerType } from "@hono/node-server";
-import { createEngine, SqliteStore, type Engine, type Store } from "../engine/index.ts";
+import { createEngine, PostgresStore, SqliteStore, type Engine, type Store } from "../engine/index.ts";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
@@ -22,9 +22,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function openStore(config: Config): Store {
+/** DATABASE_URL selects PostgreSQL (scale-out); otherwise SQLite under the data dir. */
+export async function openStore(config: Config): Promise<Store> {
   if (config.databaseUrl) {
-    throw new Error("DATABASE_URL is set, but the PostgreSQL store is not available in this build; unset it to use SQLite");
+    return PostgresStore.open({ connectionString: config.databaseUrl, schema: config.pgSchema, poolSize: config.pgPoolSize });
   }
   mkdirSync(config.dataDir, { recursive: true });
   return new SqliteStore({ filename: path.join(config.dataDir, "runnel.db"), synchronous: config.sqliteSync });
@@ -33,11 +34,11 @@ export function openStore(config: Config): Store {
 /** Composition root: config → store → engine → app → listen. */
 export async function startServer(config: Config, role: Role = "start"): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
-  const store = openStore(config);
+  const store = await openStore(config);
   const engine = createEngine({
     store,
     logger,
-    worker: role === "api" ? false : { concurrency: config.workerConcurrency },
+    worker: role === "api" ? false : { concurrency: config.workerConcurrency, leaseMs: config.leaseMs },
   });
   await engine.start();
   let shuttingDown = false;
@@ -52,7 +53,7 @@ export async function startServer(config: Config, role: Role = "start"): Promise
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-  logger.log("info", `Runnel ${packageVersion()} listening on ${url} (store: ${store.kind}, data: ${config.dataDir})`);
+  logger.log("info", `Runnel ${packageVersion()} listening on ${url} (store: ${store.kind}, ${storeWhere(config)})`);
 
   return {
     url,
@@ -64,6 +65,13 @@ export async function startServer(config: Config, role: Role = "start"): Promise
       await store.close();
     },
   };
+}
+
+/** Where the data lives, for the start-up line; never the database password. */
+export function storeWhere(config: Config): string {
+  if (!config.databaseUrl) return `data: ${config.dataDir}`;
+  const url = config.databaseUrl.replace(/\/\/[^/@]*@/, "//");
+  return `database: ${url}${config.pgSchema ? `, schema: ${config.pgSchema}` : ""}`;
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {

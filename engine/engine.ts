@@ -4,6 +4,7 @@ import { Catalog, type NodeServices } from "./nodes/index.ts";
 import { systemClock, type Clock } from "./runtime/clock.ts";
 import { EventBus } from "./runtime/events.ts";
 import { FlowService } from "./runtime/flow-service.ts";
+import { linkRelay } from "./runtime/relay-link.ts";
 import { ReplyHub } from "./runtime/replies.ts";
 import { RunService } from "./runtime/run-service.ts";
 import { WebhookRouter } from "./runtime/webhook-router.ts";
@@ -33,6 +34,8 @@ export function createEngine(options: EngineOptions) {
   const events = new EventBus();
   const replies = new ReplyHub();
   const router = new WebhookRouter();
+  // Scaled out (PostgreSQL): events and webhook replies cross processes; on SQLite this is absent.
+  const relayLink = store.relay ? linkRelay(store.relay, events, replies, logger) : undefined;
   const compiledFlows = new CompiledFlowCache(catalog);
   const deps: ExecutorDeps = {
     store,
@@ -64,11 +67,13 @@ export function createEngine(options: EngineOptions) {
     logger,
     async start(): Promise<void> {
       await flows.loadActive();
+      await relayLink?.ready();
       worker?.start();
     },
     /** Stops claiming, lets in-flight steps finish up to `timeoutMs`, hands the rest back. */
     async stop(timeoutMs = 10_000): Promise<void> {
       await worker?.stop(timeoutMs);
+      await relayLink?.close();
     },
   };
 }

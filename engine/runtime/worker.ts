@@ -22,6 +22,7 @@ export class Worker {
   private stopping = false;
   private pollTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
+  private stopWaking?: () => void;
 
   constructor(
     private readonly deps: ExecutorDeps,
@@ -34,6 +35,7 @@ export class Worker {
     this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
     this.pollTimer.unref();
     this.renewTimer.unref();
+    this.stopWaking = this.deps.store.onWake?.(() => this.wake());
     this.wake();
   }
 
@@ -67,6 +69,7 @@ export class Worker {
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
     clearInterval(this.pollTimer);
+    this.stopWaking?.();
     const drained = Promise.allSettled([...this.active.values()]);
     const timedOut = await Promise.race([drained.then(() => false), sleep(timeoutMs).then(() => true)]);
     clearInterval(this.renewTimer);

@@ -10,4 +10,6 @@ export type RelayTopic = "events" | "replies";
 export interface Relay {
   publish(topic: RelayTopic, payload: unknown): Promise<void>;
   subscribe(topic: RelayTopic, listener: (payload: unknown) => void): () => void;
+  /** Resolves once the subscriptions made so far receive messages. */
+  ready(): Promise<void>;
 }

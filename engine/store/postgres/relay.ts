@@ -47,6 +47,10 @@ export class PgRelay implements Relay {
     });
   }
 
+  async ready(): Promise<void> {
+    await this.listener.ready();
+  }
+
   private async receive(text: string, listener: (payload: unknown) => void): Promise<void> {
     const envelope = parseEnvelope(text);
     if (!envelope || envelope.o === this.origin) return;

@@ -80,11 +80,6 @@ export class PostgresStore implements Store {
     };
   }
 
-  /** Resolves once subscriptions made so far (wake, relay) are active. */
-  async listening(): Promise<void> {
-    await this.listener.ready();
-  }
-
   async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
     const doc: FlowDocument = { ...input, id: newId("flw", now), version: 1 };
     const text = JSON.stringify(doc);
