@@ -67,8 +67,9 @@ export function createEngine(options: EngineOptions) {
     logger,
     async start(): Promise<void> {
       await flows.loadActive();
-      await relayLink?.ready();
       worker?.start();
+      // Also covers the worker's wake subscription: once this resolves, no enqueue goes unnoticed.
+      await relayLink?.ready();
     },
     /** Stops claiming, lets in-flight steps finish up to `timeoutMs`, hands the rest back. */
     async stop(timeoutMs = 10_000): Promise<void> {

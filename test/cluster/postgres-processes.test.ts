@@ -1,0 +1,142 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createApp } from "../../api/app.ts";
+import { builtinNodes, Catalog, createEngine, PostgresStore, type Engine, type EngineEvent } from "../../engine/index.ts";
+import { defineNode } from "../../engine/nodes/index.ts";
+import { flow } from "../helpers/flows.ts";
+import { dropSchema, freshSchema, PG_TEST_URL, postgresUnavailable } from "../helpers/postgres.ts";
+
+const unavailable = await postgresUnavailable();
+
+/** A node that waits until the test opens its gate: a step that is in flight for as long as we like. */
+function gateCatalog() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  let entered!: () => void;
+  const reached = new Promise<void>((resolve) => (entered = resolve));
+  const executions: string[] = [];
+  const gate = defineNode({
+    type: "gate",
+    category: "logic",
+    title: "Gate",
+    description: "test only",
+    icon: "gate",
+    outputs: ["out"],
+    config: z.object({}),
+    run: async (ctx, msg) => {
+      executions.push(ctx.runId);
+      entered();
+      await opened;
+      return { out: [msg] };
+    },
+  });
+  return { catalog: new Catalog([...builtinNodes, gate]), open, reached, executions };
+}
+
+describe.skipIf(unavailable)("processes sharing one PostgreSQL schema", () => {
+  let schema: string;
+  const opened: { engine: Engine; store: PostgresStore }[] = [];
+
+  /** One "process": its own pool, LISTEN connection and engine, as a separate OS process would have. */
+  async function process(options: { worker: boolean; catalog?: Catalog; pollMs?: number }) {
+    const store = await PostgresStore.open({ connectionString: PG_TEST_URL, schema, poolSize: 4 });
+    const worker = options.worker ? { pollMs: options.pollMs ?? 60_000, leaseMs: 5_000 } : false;
+    const engine = createEngine({ store, catalog: options.catalog, worker });
+    await engine.start();
+    opened.push({ engine, store });
+    const events: EngineEvent[] = [];
+    engine.events.on((e) => events.push(e));
+    return { engine, store, events };
+  }
+
+  function finished(engine: Engine, runId: string, timeoutMs = 10_000): Promise<EngineEvent> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`run ${runId} did not finish within ${timeoutMs} ms`)), timeoutMs);
+      const off = engine.events.on((e) => {
+        if (e.type !== "run.finished" || e.runId !== runId) return;
+        clearTimeout(timer);
+        off();
+        resolve(e);
+      });
+    });
+  }
+
+  beforeEach(() => {
+    schema = freshSchema("procs");
+  });
+  afterEach(async () => {
+    for (const { engine, store } of opened.splice(0)) {
+      await engine.stop(1_000);
+      await store.close();
+    }
+    await dropSchema(schema);
+  });
+
+  it("answers a respond-mode webhook whose run executes in a worker process, small and large replies alike", async () => {
+    const api = await process({ worker: false });
+    await process({ worker: true });
+    const app = createApp({ engine: api.engine, version: "test", maxBodyBytes: 1 << 20 });
+    await api.engine.flows.create(
+      flow(
+        "Echo",
+        [
+          { id: "w", type: "webhook", config: { path: "echo", respond: "respond", timeoutMs: 10_000 } },
+          { id: "p", type: "respond", config: { status: 201, body: "{ 'echo': body.text }" } },
+        ],
+        ["w->p"],
+      ),
+    );
+    const post = (text: string) =>
+      app.request("/hooks/echo", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+
+    const small = await post("hello");
+    expect(small.status).toBe(201);
+    expect(await small.json()).toEqual({ echo: "hello" });
+    // Far beyond NOTIFY's 8000-byte payload limit: travels through the spill table.
+    const big = "x".repeat(50_000);
+    const large = await post(big);
+    expect(large.status).toBe(201);
+    expect(await large.json()).toEqual({ echo: big });
+  });
+
+  it("streams a worker process's run events to the API process, each exactly once", async () => {
+    const api = await process({ worker: false });
+    await process({ worker: true });
+    const saved = await api.engine.flows.create(flow("Log", [{ id: "m", type: "manual" }, { id: "l", type: "log" }], ["m->l"]));
+    const runId = await api.engine.runs.startManual(saved.id, { n: 1 });
+    await finished(api.engine, runId);
+    const types = api.events.filter((e) => e.runId === runId).map((e) => e.type);
+    expect(types).toEqual(["run.queued", "run.started", "step.finished", "run.finished"]);
+  });
+
+  it("wakes an idle worker on enqueue through NOTIFY instead of waiting for its next poll", async () => {
+    const api = await process({ worker: false });
+    await process({ worker: true, pollMs: 60_000 });
+    const saved = await api.engine.flows.create(flow("Log", [{ id: "m", type: "manual" }, { id: "l", type: "log" }], ["m->l"]));
+    const started = Date.now();
+    const runId = await api.engine.runs.startManual(saved.id, {});
+    await finished(api.engine, runId, 5_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("hands in-flight runs back on graceful shutdown, and another worker finishes them without repeating steps", async () => {
+    const gate = gateCatalog();
+    const api = await process({ worker: false, catalog: gate.catalog });
+    const first = await process({ worker: true, catalog: gate.catalog });
+    const saved = await api.engine.flows.create(
+      flow("Gated", [{ id: "m", type: "manual" }, { id: "g", type: "gate" }, { id: "l", type: "log" }], ["m->g", "g->l"]),
+    );
+    const runId = await api.engine.runs.startManual(saved.id, {});
+    await gate.reached;
+    const stopping = first.engine.stop(10_000);
+    const second = await process({ worker: true, catalog: gate.catalog, pollMs: 60_000 });
+    gate.open();
+    await stopping;
+    // The hand-back NOTIFY wakes the second worker long before its 60 s poll or any lease expiry.
+    await finished(api.engine, runId, 5_000);
+    const run = await second.store.getRun(runId);
+    expect(run?.status).toBe("succeeded");
+    expect(run?.steps.map((s) => s.nodeId)).toEqual(["m", "g", "l"]);
+    expect(gate.executions).toEqual([runId]);
+  });
+});
