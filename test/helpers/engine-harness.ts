@@ -1,13 +1,14 @@
 import { createEngine, type Engine, type EngineEvent } from "../../engine/index.ts";
 import type { FlowInput } from "../../engine/model/index.ts";
+import type { Catalog } from "../../engine/nodes/index.ts";
 import { FakeClock } from "./fake-clock.ts";
 import { tempSqliteStore } from "./temp-store.ts";
 
 /** An engine on a temp SQLite file, optionally with a fake clock, plus helpers to await runs. */
-export async function engineHarness(options: { fakeClock?: boolean; fetch?: typeof fetch } = {}) {
+export async function engineHarness(options: { fakeClock?: boolean; fetch?: typeof fetch; catalog?: Catalog } = {}) {
   const temp = tempSqliteStore();
   const clock = options.fakeClock ? new FakeClock() : undefined;
-  const engine: Engine = createEngine({ store: temp.store, clock, fetch: options.fetch, worker: { pollMs: 50, leaseMs: 5_000 } });
+  const engine: Engine = createEngine({ store: temp.store, clock, fetch: options.fetch, catalog: options.catalog, worker: { pollMs: 50, leaseMs: 5_000 } });
   await engine.start();
   const events: EngineEvent[] = [];
   engine.events.on((e) => events.push(e));

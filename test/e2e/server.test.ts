@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRealServer, type RealServer } from "../helpers/real-server.ts";
+import { flow } from "../helpers/flows.ts";
+import { tempDir } from "../helpers/temp-store.ts";
+
+describe("runnel start, as a user runs it", () => {
+  let server: RealServer;
+  const data = tempDir("runnel-e2e-");
+  beforeAll(async () => {
+    server = await startRealServer({ dataDir: data.dir });
+  });
+  afterAll(async () => {
+    expect(await server.stop()).toBe(0);
+    data.remove();
+  });
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+
+  it("serves health, the node catalog and the editor", async () => {
+    expect(await (await fetch(`${server.url}/api/health`)).json()).toMatchObject({ ok: true, store: "sqlite" });
+    const types = (await (await fetch(`${server.url}/api/node-types`)).json()) as { nodeTypes: { type: string; configSchema: object }[] };
+    expect(types.nodeTypes.map((t) => t.type)).toEqual(expect.arrayContaining(["webhook", "manual", "filter", "transform", "respond", "log"]));
+    const filter = types.nodeTypes.find((t) => t.type === "filter")!;
+    expect(filter.configSchema).toMatchObject({ type: "object", properties: { condition: { type: "string", format: "jsonata" } } });
+    const page = await fetch(`${server.url}/flows/some-id`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+  });
+
+  it("takes a webhook end to end over real HTTP and keeps the run after a restart", async () => {
+    const created = await post(
+      "/api/flows",
+      flow(
+        "e2e",
+        [
+          { id: "w", type: "webhook", config: { path: "e2e", respond: "respond" } },
+          { id: "f", type: "filter", config: { condition: "body.ok" } },
+          { id: "t", type: "transform", config: { expression: '{ "echo": body.value }' } },
+          { id: "r", type: "respond", config: {} },
+        ],
+        ["w->f", "f->t", "t->r"],
+      ),
+    );
+    expect(created.status).toBe(201);
+    const reply = await post("/hooks/e2e", { ok: true, value: "hello" });
+    expect(reply.status).toBe(200);
+    expect(await reply.json()).toEqual({ echo: "hello" });
+
+    const bad = await fetch(`${server.url}/hooks/e2e`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    expect(bad.status).toBe(400);
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+
+    const { runs } = (await (await fetch(`${server.url}/api/runs?limit=5`)).json()) as { runs: { id: string; status: string }[] };
+    expect(runs).toHaveLength(1);
+    expect(await server.stop()).toBe(0);
+    server = await startRealServer({ dataDir: server.dataDir });
+    const run = (await (await fetch(`${server.url}/api/runs/${runs[0]!.id}`)).json()) as { status: string; steps: unknown[] };
+    expect(run.status).toBe("succeeded");
+    expect(run.steps).toHaveLength(4);
+  });
+
+  it("refuses to start with a bad setting, naming the variable", async () => {
+    const error = await startRealServer({ env: { RUNNEL_MAX_BODY: "lots" } }).catch((e: Error) => e);
+    expect(String(error)).toContain("RUNNEL_MAX_BODY");
+    const exposed = await startRealServer({ env: { HOST: "0.0.0.0" } }).catch((e: Error) => e);
+    expect(String(exposed)).toContain("RUNNEL_API_TOKEN");
+  });
+});
