@@ -1,0 +1,140 @@
+/**
+ * Runs per second end to end (webhook acknowledged → run succeeded) on PostgreSQL with 1, 2 and
+ * 4 `runnel worker` processes behind one `runnel api`, against `runnel start` on SQLite in one
+ * process, all on this machine. Run: `npx tsx test/bench/cluster.bench.ts [webhooks]`.
+ * Needs PostgreSQL (RUNNEL_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
+ */
+import path from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { sendAll, startSink, startWorkerProcess } from "../helpers/cluster.ts";
+import { flow } from "../helpers/flows.ts";
+import { dropSchema, freshSchema, PG_TEST_URL, postgresUnavailable } from "../helpers/postgres.ts";
+import { startRealServer } from "../helpers/real-server.ts";
+
+const WEBHOOKS = Number(process.argv[2] ?? 3_000);
+const CONCURRENCY = 32;
+const TIME_LIMIT_MS = 120_000;
+
+interface Deployment {
+  label: string;
+  url: string;
+  finished(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+interface Result {
+  label: string;
+  ingestPerSec: number;
+  runsPerSec: number;
+  seconds: number;
+}
+
+async function measure(deployment: Deployment, sinkUrl: string): Promise<Result> {
+  const created = await fetch(`${deployment.url}/api/flows`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(
+      flow(
+        "Bench",
+        [
+          { id: "w", type: "webhook", config: { path: "bench" } },
+          { id: "d", type: "dedupe", config: { key: "body.id", window: "1h" } },
+          { id: "h", type: "http", config: { method: "POST", url: `${sinkUrl}/bench`, body: "body" } },
+        ],
+        ["w->d", "d:out->h"],
+      ),
+    ),
+  });
+  if (created.status !== 201) throw new Error(`creating the flow failed: ${created.status} ${await created.text()}`);
+  const started = performance.now();
+  const deadline = Date.now() + TIME_LIMIT_MS;
+  await sendAll(
+    WEBHOOKS,
+    CONCURRENCY,
+    async (i) => {
+      const res = await fetch(`${deployment.url}/hooks/bench`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ id: `b-${i}`, amount: i }),
+      });
+      if (res.status !== 202) throw new Error(`webhook answered ${res.status}`);
+      await res.arrayBuffer();
+    },
+    { deadline },
+  );
+  const ingested = performance.now();
+  while ((await deployment.finished()) < WEBHOOKS) {
+    if (Date.now() > deadline) throw new Error(`${deployment.label}: runs did not finish within ${TIME_LIMIT_MS} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const done = performance.now();
+  return {
+    label: deployment.label,
+    ingestPerSec: WEBHOOKS / ((ingested - started) / 1000),
+    runsPerSec: WEBHOOKS / ((done - started) / 1000),
+    seconds: (done - started) / 1000,
+  };
+}
+
+async function sqliteDeployment(): Promise<Deployment> {
+  const server = await startRealServer({ command: "start", env: { RUNNEL_HTTP_ALLOW: "127.0.0.1" } });
+  const db = new Database(path.join(server.dataDir, "runnel.db"), { readonly: true });
+  const count = db.prepare("SELECT count(*) AS n FROM runs WHERE status = 'succeeded'");
+  return {
+    label: "SQLite, runnel start (1 process)",
+    url: server.url,
+    finished: async () => (count.get() as { n: number }).n,
+    async stop() {
+      db.close();
+      await server.stop();
+    },
+  };
+}
+
+async function postgresDeployment(workers: number): Promise<Deployment> {
+  const schema = freshSchema("bench");
+  const env = { DATABASE_URL: PG_TEST_URL, RUNNEL_PG_SCHEMA: schema, RUNNEL_HTTP_ALLOW: "127.0.0.1" };
+  const api = await startRealServer({ command: "api", env });
+  const started = await Promise.all(Array.from({ length: workers }, () => startWorkerProcess(env)));
+  const db = new pg.Client({ connectionString: PG_TEST_URL });
+  await db.connect();
+  await db.query(`SET search_path = "${schema}"`);
+  return {
+    label: `PostgreSQL, runnel api + ${workers} runnel worker${workers === 1 ? "" : "s"}`,
+    url: api.url,
+    finished: async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM runs WHERE status = 'succeeded'")).rows[0]!.n,
+    async stop() {
+      await db.end();
+      await Promise.all([api.stop(), ...started.map((w) => w.stop())]);
+      await dropSchema(schema);
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const reason = await postgresUnavailable();
+  if (reason) throw new Error(reason);
+  const sink = await startSink();
+  const results: Result[] = [];
+  const setups: (() => Promise<Deployment>)[] = [sqliteDeployment, () => postgresDeployment(1), () => postgresDeployment(2), () => postgresDeployment(4)];
+  try {
+    for (const setup of setups) {
+      const deployment = await setup();
+      try {
+        results.push(await measure(deployment, sink.url));
+        process.stderr.write(`${JSON.stringify(results.at(-1))}\n`);
+      } finally {
+        await deployment.stop();
+      }
+    }
+  } finally {
+    await sink.close();
+  }
+  console.log(`\n${WEBHOOKS} webhooks → dedupe → http (sink on 127.0.0.1), ${CONCURRENCY} concurrent senders, worker concurrency 16\n`);
+  console.log("| deployment | ingest (acks/s) | end to end (runs/s) | seconds |");
+  console.log("|---|---|---|---|");
+  for (const r of results) console.log(`| ${r.label} | ${r.ingestPerSec.toFixed(0)} | ${r.runsPerSec.toFixed(0)} | ${r.seconds.toFixed(1)} |`);
+}
+
+await main();
