@@ -27,6 +27,7 @@ import { clientConfig, createPool, inTransaction, type PgConnectionOptions, type
 import { migrate } from "./migrations.ts";
 import { PgListener } from "./notify.ts";
 import { Q } from "./queries.ts";
+import { FlowVersionCache } from "./flow-version-cache.ts";
 import { PgRelay } from "./relay.ts";
 import { listRunsQuery } from "./run-list.ts";
 
@@ -45,6 +46,8 @@ export class PostgresStore implements Store {
   readonly relay: Relay;
   private readonly listener: PgListener;
   private readonly channels: Record<"wake" | RelayTopic, string>;
+  /** Every run and webhook reads its pinned flow version; saved versions never change. */
+  private readonly versions = new FlowVersionCache();
 
   private constructor(
     readonly pool: pg.Pool,
@@ -105,8 +108,10 @@ export class PostgresStore implements Store {
 
   async getFlow(id: string, version?: number): Promise<FlowDocument | undefined> {
     if (version !== undefined) {
+      const cached = this.versions.get(id, version);
+      if (cached) return cached;
       const row = (await this.pool.query<{ doc: string }>(Q.getFlowVersion(id, version))).rows[0];
-      return row ? flowFromRow(row.doc, {}) : undefined;
+      return row ? this.versions.put(id, version, row.doc) : undefined;
     }
     const row = (await this.pool.query<FlowRow>(Q.getFlow(id))).rows[0];
     return row ? flowFromRow(row.doc, row) : undefined;
@@ -128,23 +133,27 @@ export class PostgresStore implements Store {
   }
 
   async enqueueRun(run: NewRun): Promise<EnqueueResult> {
+    const leased = run.leaseTo !== undefined;
+    const runValues = [
+      run.id, run.flowId, run.flowVersion, run.triggerNodeId, run.triggerType, leased ? "running" : "queued",
+      run.now, leased ? run.now : null, run.leaseTo?.owner ?? null, run.leaseTo?.until ?? null, run.now,
+      JSON.stringify(run.frontier), nextSeqAfter(run), run.retryOf ?? null,
+    ];
+    // A woken worker finds the run (NOTIFY is delivered on commit); a run leased at enqueue needs no one.
+    if (!run.idempotency && !run.seedSteps) {
+      const trigger = stepRowValues(run.id, triggerStep(run)).slice(1);
+      await this.pool.query(Q.enqueueRun(...runValues, ...trigger, this.channels.wake, !leased));
+      return { runId: run.id, replayed: false };
+    }
     return inTransaction(this.pool, async (db) => {
       if (run.idempotency) {
         const { scope, key, expiresAt } = run.idempotency;
         const holder = (await db.query<{ run_id: string }>(Q.upsertIdempotency(scope, key, run.id, expiresAt, run.now))).rows[0]!;
         if (holder.run_id !== run.id) return { runId: holder.run_id, replayed: true };
       }
-      const leased = run.leaseTo !== undefined;
-      await db.query(
-        Q.insertRun(
-          run.id, run.flowId, run.flowVersion, run.triggerNodeId, run.triggerType, leased ? "running" : "queued",
-          run.now, leased ? run.now : null, run.leaseTo?.owner ?? null, run.leaseTo?.until ?? null, run.now,
-          JSON.stringify(run.frontier), nextSeqAfter(run), run.retryOf ?? null,
-        ),
-      );
+      await db.query(Q.insertRun(...runValues));
       for (const step of run.seedSteps ?? []) await insertStep(db, run.id, step);
       if (!run.seedSteps?.some((s) => s.seq === 1)) await insertStep(db, run.id, triggerStep(run));
-      // Delivered on commit, so a woken worker finds the run; a run leased at enqueue needs no one.
       if (!leased) await db.query(Q.notify(this.channels.wake, ""));
       return { runId: run.id, replayed: false };
     });
@@ -191,13 +200,12 @@ export class PostgresStore implements Store {
   }
 
   async finishRun(finish: FinishRun): Promise<void> {
-    await inTransaction(this.pool, async (db) => {
-      const error = finish.error === undefined ? null : JSON.stringify(finish.error);
-      const updated = await db.query(Q.finishRun(finish.status, error, finish.now, finish.runId, finish.owner));
-      if (updated.rowCount === 0) throw new LeaseLostError(finish.runId);
-      if (finish.step) await insertStep(db, finish.runId, finish.step);
-      if (finish.status === "failed") await db.query(Q.releaseDedupe(finish.runId));
-    });
+    const error = finish.error === undefined ? null : JSON.stringify(finish.error);
+    const head = [finish.status, error, finish.now, finish.runId, finish.owner];
+    const result = finish.step
+      ? await this.pool.query(Q.finishRunWithStep(...head, ...stepRowValues(finish.runId, finish.step).slice(1)))
+      : await this.pool.query(Q.finishRun(...head));
+    if (result.rowCount === 0) throw new LeaseLostError(finish.runId);
   }
 
   async releaseRuns(owner: string, runIds: string[]): Promise<void> {
