@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Engine } from "../engine/index.ts";
+import { authMiddleware, LOGIN_PAGE } from "./auth.ts";
 import { errorBody, handleError } from "./errors.ts";
 import { editorRoutes } from "./editor-static.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -12,6 +13,8 @@ import { runRoutes } from "./routes/runs.ts";
 
 export interface AppDeps {
   engine: Engine;
+  /** RUNNEL_API_TOKEN: when set, the API and the editor require it. */
+  apiToken?: string;
   version: string;
   maxBodyBytes: number;
   /** Absolute path of the built editor; omitted in API-only tests. */
@@ -33,6 +36,10 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
+  app.use("*", authMiddleware(deps.apiToken));
+  app.get("/login", (c) =>
+    c.html(LOGIN_PAGE.replace("<!--ERROR-->", c.req.query("failed") ? '<p class="err">That token is not right.</p>' : "")),
+  );
   app.route("/api/health", healthRoutes(deps));
   app.route("/api/node-types", nodeTypeRoutes(deps));
   app.route("/api/flows", flowRoutes(deps));

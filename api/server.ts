@@ -46,6 +46,7 @@ export async function startServer(config: Config, role: Role = "start"): Promise
     engine,
     version: packageVersion(),
     maxBodyBytes: config.maxBodyBytes,
+    apiToken: config.apiToken,
     editorDist: editorDistDir,
     isShuttingDown: () => shuttingDown,
   });

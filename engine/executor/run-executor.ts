@@ -1,4 +1,4 @@
-import { evaluateExpression, renderTemplate, type Bindings } from "../expr/index.ts";
+import { evaluateExpression, renderTemplate } from "../expr/index.ts";
 import { ERROR_PORT, type Message, type PortOutputs, type StepError } from "../model/index.ts";
 import type { LogLevel, NodeContext, NodeServices, WebhookReply } from "../nodes/index.ts";
 import type { Clock } from "../runtime/clock.ts";
@@ -7,6 +7,8 @@ import type { ReplyHub } from "../runtime/replies.ts";
 import { LeaseLostError, type ClaimedRun, type FrontierItem, type StepRecord, type Store } from "../store/types.ts";
 import { runWithAttempts } from "./attempts.ts";
 import type { CompiledFlow, CompiledNode } from "./compiled-flow.ts";
+import { JournalBuffer } from "./journal-buffer.ts";
+import { RunState } from "./run-state.ts";
 
 export interface Logger {
   log(level: LogLevel, message: string, data?: Record<string, unknown>): void;
@@ -25,124 +27,159 @@ export interface ExecutorDeps {
 
 export type ExecutionEnd = "finished" | "parked" | "lost" | "released";
 
+export interface ExecuteOptions {
+  /** Resolves once the run's row is durable (a run adopted while its enqueue is still committing). */
+  durable?: Promise<unknown>;
+  shouldStop: () => boolean;
+}
+
 /**
- * Drives one claimed run to its end (or until it parks, loses its lease or is told to stop).
- * Every step is journaled with the new frontier before anything downstream consumes it, so a
- * crash resumes from the journal and only the step in flight can repeat.
+ * Drives one claimed run to its end, or until it parks, loses its lease or is told to stop.
+ * Steps are journaled with the frontier; effect-free steps are batched (JournalBuffer), and
+ * before any node with side effects runs, everything before it is made durable.
  */
 export async function executeRun(
   claimed: ClaimedRun,
   flow: CompiledFlow,
   owner: string,
   deps: ExecutorDeps,
-  shouldStop: () => boolean,
+  options: ExecuteOptions,
 ): Promise<ExecutionEnd> {
   const run = claimed.run;
   const state = new RunState(claimed, flow);
+  const journal = new JournalBuffer();
   const triggerConfig = flow.nodes.get(run.triggerNodeId)?.node.config;
   const expectsReply = run.triggerType === "webhook" && triggerConfig?.respond === "respond";
   let replied = claimed.steps.some((s) => s.meta?.replied === true);
   const bindings = state.bindings(run.id, deps.clock);
+  const emitSteps = (steps: StepRecord[]) => {
+    for (const step of steps) deps.events.emit(stepEvent(run.flowId, run.id, step));
+  };
+
+  /** Makes everything executed so far durable (`force`: write the frontier even with no new step). */
+  async function flush(force = false): Promise<void> {
+    if (journal.size === 0 && !force) return void (await options.durable);
+    await afterEnqueue();
+    const steps = journal.take();
+    await deps.store.commitStep({ runId: run.id, owner, steps, frontier: state.frontier, nextSeq: state.nextSeq });
+    emitSteps(steps);
+  }
+
+  /** A store that applies writes in issue order commits ours after the enqueue without waiting. */
+  async function afterEnqueue(): Promise<void> {
+    if (!deps.store.writesInOrder) await options.durable;
+  }
+
+  async function finish(status: "succeeded" | "failed", error?: StepError, failedStep?: StepRecord): Promise<ExecutionEnd> {
+    await afterEnqueue();
+    const steps = journal.take();
+    if (failedStep) steps.push(failedStep);
+    await deps.store.finishRun({ runId: run.id, owner, status, error, steps, now: deps.clock.now() });
+    emitSteps(steps);
+    deps.events.emit({ type: "run.finished", runId: run.id, flowId: run.flowId, status, ...(error ? { error } : {}) });
+    if (expectsReply) deps.replies.deliver(run.id, { kind: "finished", status, error });
+    return "finished";
+  }
 
   try {
     for (;;) {
-      if (shouldStop()) {
+      if (options.shouldStop()) {
+        await flush();
         await deps.store.releaseRuns(owner, [run.id]);
         return "released";
       }
       const now = deps.clock.now();
-      const item = state.takeDue(now);
+      const item = state.nextDue(now);
       if (!item) {
-        if (state.frontier.length === 0) {
-          await deps.store.finishRun({ runId: run.id, owner, status: "succeeded", now });
-          deps.events.emit({ type: "run.finished", runId: run.id, flowId: run.flowId, status: "succeeded" });
-          if (expectsReply) deps.replies.deliver(run.id, { kind: "finished", status: "succeeded" });
-          return "finished";
-        }
-        const availableAt = Math.min(...state.frontier.map((i) => i.wakeAt ?? now));
-        await deps.store.parkRun({ runId: run.id, owner, frontier: state.frontier, nextSeq: state.nextSeq, availableAt });
+        if (state.frontier.length === 0) return await finish("succeeded");
+        await flush();
+        await deps.store.parkRun({ runId: run.id, owner, frontier: state.frontier, nextSeq: state.nextSeq, availableAt: state.nextWake(now) });
         return "parked";
       }
       if (item.seq > deps.maxStepsPerRun) {
-        return await fail(run.id, { code: "RUN_STEP_LIMIT", message: `run exceeded ${deps.maxStepsPerRun} steps` });
+        return await finish("failed", { code: "RUN_STEP_LIMIT", message: `run exceeded ${deps.maxStepsPerRun} steps` });
       }
-
       const compiled = flow.nodes.get(item.nodeId);
-      if (!compiled) return await fail(run.id, { code: "INVALID_FLOW", message: `node ${item.nodeId} is not in flow version ${flow.doc.version}` });
-      const input = state.messageAt(item);
-      const startedAt = deps.clock.now();
-      const meta: Record<string, unknown> = {};
-      let reply: WebhookReply | undefined;
-      const makeContext = (attempt: number, signal: AbortSignal): NodeContext => ({
-        runId: run.id,
-        flow: { id: flow.doc.id, name: flow.doc.name, version: flow.doc.version },
-        node: { id: compiled.node.id, name: compiled.node.name, type: compiled.node.type },
-        execution: item.execution,
-        attempt,
-        signal,
-        now: deps.clock.now,
-        evaluate: (expression, value) => evaluateExpression(expression, value, bindings),
-        render: (template, value) => renderTemplate(template, value, bindings),
-        log: (level, message, data) => deps.logger.log(level, message, { runId: run.id, nodeId: item.nodeId, data }),
-        fetch: deps.fetch,
-        respond: (value) => {
-          if (!expectsReply || replied || reply) return false;
-          reply = value;
-          return true;
-        },
-        meta,
-        wakeAt: item.wakeAt,
-        services: deps.services,
-      });
+      if (!compiled) {
+        return await finish("failed", { code: "INVALID_FLOW", message: `node ${item.nodeId} is not in flow version ${flow.doc.version}` });
+      }
+      // Durability barrier: nothing reaches outside the run before what led to it is journaled.
+      if (compiled.def.sideEffects) await flush();
+      state.take(item);
 
-      const outcome = await runWithAttempts(compiled, makeContext, input, deps.clock);
-      if (outcome.ok && "waitUntil" in outcome.result) {
-        state.defer(item, Number(outcome.result.waitUntil));
-        await deps.store.commitStep({ runId: run.id, owner, frontier: state.frontier, nextSeq: state.nextSeq });
+      const executed = await executeStep(item, compiled);
+      if (executed.kind === "wait") {
+        state.defer(item, executed.wakeAt);
+        await flush(true);
         continue;
       }
-
-      const finishedAt = deps.clock.now();
-      const base = { seq: item.seq, nodeId: item.nodeId, nodeType: compiled.node.type, inputRef: item.from, startedAt, finishedAt };
-      if (!outcome.ok && compiled.settings.onError === "fail") {
-        const step: StepRecord = { ...base, status: "failed", outputs: {}, error: outcome.error, attempts: outcome.attempts, meta: metaOrUndefined(meta) };
-        deps.events.emit(stepEvent(run.flowId, run.id, step));
-        return await fail(run.id, { ...outcome.error, details: { nodeId: item.nodeId } }, step);
+      const { step, reply } = executed;
+      if (step.status === "failed" && compiled.settings.onError === "fail") {
+        return await finish("failed", { ...step.error!, details: { nodeId: item.nodeId } }, step);
       }
-      const outputs: PortOutputs = outcome.ok
-        ? (outcome.result as PortOutputs)
-        : { [ERROR_PORT]: [errorMessage(input, outcome.error)] };
-      const step: StepRecord = {
-        ...base,
-        status: outcome.ok ? "succeeded" : "failed",
-        outputs,
-        attempts: outcome.attempts,
-        meta: metaOrUndefined(meta),
-      };
-      if (!outcome.ok) step.error = outcome.error;
       state.record(step, compiled);
-      await deps.store.commitStep({ runId: run.id, owner, step, frontier: state.frontier, nextSeq: state.nextSeq });
-      deps.events.emit(stepEvent(run.flowId, run.id, step));
+      journal.add(step, deps.clock.now());
       if (reply) {
         replied = true;
         deps.replies.deliver(run.id, { kind: "reply", reply });
       }
+      if (journal.shouldFlush(deps.clock.now())) await flush();
     }
   } catch (err) {
     if (err instanceof LeaseLostError) return "lost";
     throw err;
   }
 
-  async function fail(runId: string, error: StepError, step?: StepRecord): Promise<ExecutionEnd> {
-    await deps.store.finishRun({ runId, owner, status: "failed", error, step, now: deps.clock.now() });
-    deps.events.emit({ type: "run.finished", runId, flowId: run.flowId, status: "failed", error });
-    if (expectsReply) deps.replies.deliver(runId, { kind: "finished", status: "failed", error });
-    return "finished";
-  }
-}
+  async function executeStep(
+    item: FrontierItem,
+    compiled: CompiledNode,
+  ): Promise<{ kind: "wait"; wakeAt: number } | { kind: "step"; step: StepRecord; reply?: WebhookReply }> {
+    const input = state.messageAt(item);
+    const startedAt = deps.clock.now();
+    const meta: Record<string, unknown> = {};
+    let reply: WebhookReply | undefined;
+    const makeContext = (attempt: number, signal: AbortSignal): NodeContext => ({
+      runId: run.id,
+      flow: { id: flow.doc.id, name: flow.doc.name, version: flow.doc.version },
+      node: { id: compiled.node.id, name: compiled.node.name, type: compiled.node.type },
+      execution: item.execution,
+      attempt,
+      signal,
+      now: deps.clock.now,
+      evaluate: (expression, value) => evaluateExpression(expression, value, bindings),
+      render: (template, value) => renderTemplate(template, value, bindings),
+      log: (level, message, data) => deps.logger.log(level, message, { runId: run.id, nodeId: item.nodeId, data }),
+      fetch: deps.fetch,
+      respond: (value) => {
+        if (!expectsReply || replied || reply) return false;
+        reply = value;
+        return true;
+      },
+      meta,
+      wakeAt: item.wakeAt,
+      services: deps.services,
+    });
 
-function metaOrUndefined(meta: Record<string, unknown>): Record<string, unknown> | undefined {
-  return Object.keys(meta).length > 0 ? meta : undefined;
+    const outcome = await runWithAttempts(compiled, makeContext, input, deps.clock);
+    if (outcome.ok && "waitUntil" in outcome.result) return { kind: "wait", wakeAt: Number(outcome.result.waitUntil) };
+    const step: StepRecord = {
+      seq: item.seq,
+      nodeId: item.nodeId,
+      nodeType: compiled.node.type,
+      status: outcome.ok ? "succeeded" : "failed",
+      inputRef: item.from,
+      outputs: outcome.ok ? (outcome.result as PortOutputs) : {},
+      attempts: outcome.attempts,
+      startedAt,
+      finishedAt: deps.clock.now(),
+    };
+    if (Object.keys(meta).length > 0) step.meta = meta;
+    if (!outcome.ok) {
+      step.error = outcome.error;
+      if (compiled.settings.onError === "continue") step.outputs = { [ERROR_PORT]: [errorMessage(input, outcome.error)] };
+    }
+    return { kind: "step", step, reply };
+  }
 }
 
 function errorMessage(input: Message, error: StepError): Message {
@@ -160,86 +197,4 @@ function stepEvent(flowId: string, runId: string, step: StepRecord) {
     nodeId: step.nodeId,
     nodeType: step.nodeType,
   };
-}
-
-/** The in-memory view of a run's journal and frontier while it executes. */
-class RunState {
-  readonly outputs = new Map<number, PortOutputs>();
-  readonly executions = new Map<string, number>();
-  readonly lastOutputByNode = new Map<string, Message>();
-  frontier: FrontierItem[];
-  nextSeq: number;
-
-  constructor(claimed: ClaimedRun, private readonly flow: CompiledFlow) {
-    for (const step of claimed.steps) {
-      this.outputs.set(step.seq, step.outputs);
-      this.count(step.nodeId);
-      this.remember(step.nodeId, step.outputs);
-    }
-    this.frontier = [...claimed.frontier].sort((a, b) => a.seq - b.seq);
-    for (const item of this.frontier) this.count(item.nodeId);
-    this.nextSeq = claimed.nextSeq;
-  }
-
-  takeDue(now: number): FrontierItem | undefined {
-    const index = this.frontier.findIndex((item) => item.wakeAt === undefined || item.wakeAt <= now);
-    if (index === -1) return undefined;
-    return this.frontier.splice(index, 1)[0];
-  }
-
-  defer(item: FrontierItem, wakeAt: number): void {
-    this.frontier.push({ ...item, wakeAt });
-    this.frontier.sort((a, b) => a.seq - b.seq);
-  }
-
-  messageAt(item: FrontierItem): Message {
-    return this.outputs.get(item.from.seq)?.[item.from.port]?.[item.from.index] ?? null;
-  }
-
-  /** Records a finished step and schedules one item per message per outgoing edge. */
-  record(step: StepRecord, compiled: CompiledNode): void {
-    this.outputs.set(step.seq, step.outputs);
-    this.remember(step.nodeId, step.outputs);
-    const byPort = this.flow.outgoing.get(compiled.node.id);
-    if (!byPort) return;
-    for (const [port, messages] of Object.entries(step.outputs)) {
-      const edges = byPort.get(port);
-      if (!edges) continue;
-      messages.forEach((_message, index) => {
-        for (const edge of edges) {
-          this.frontier.push({
-            seq: this.nextSeq++,
-            nodeId: edge.target,
-            from: { seq: step.seq, port, index },
-            execution: this.count(edge.target),
-          });
-        }
-      });
-    }
-  }
-
-  bindings(runId: string, clock: Clock): Bindings {
-    const flow = this.flow;
-    return {
-      run: runId,
-      flow: { id: flow.doc.id, name: flow.doc.name, version: flow.doc.version },
-      now: () => new Date(clock.now()).toISOString(),
-      node: (name: string) => this.lastOutputByNode.get(flow.nodeIdsByName.get(name) ?? name),
-    };
-  }
-
-  private count(nodeId: string): number {
-    const n = (this.executions.get(nodeId) ?? 0) + 1;
-    this.executions.set(nodeId, n);
-    return n;
-  }
-
-  private remember(nodeId: string, outputs: PortOutputs): void {
-    for (const messages of Object.values(outputs)) {
-      if (messages.length > 0) {
-        this.lastOutputByNode.set(nodeId, messages[messages.length - 1]!);
-        return;
-      }
-    }
-  }
 }

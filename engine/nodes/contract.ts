@@ -48,6 +48,11 @@ export interface TriggerDeclaration {
 }
 
 export interface NodeDefinition<C = Record<string, unknown>> extends NodeTypeInfo {
+  /**
+   * Does running this node reach outside the run (HTTP call, webhook reply, publish)? Before such a
+   * node runs, every earlier step of the run must be durable; effect-free steps are pipelined.
+   */
+  sideEffects: boolean;
   title: string;
   description: string;
   icon: string;
@@ -68,6 +73,8 @@ interface DefineNodeSpec<S extends z.ZodType> {
   outputs: readonly string[] | ((config: z.output<S>) => string[]);
   config: S;
   trigger?: TriggerDeclaration;
+  /** Defaults to true for actions, false for triggers and logic. */
+  sideEffects?: boolean;
   run(ctx: NodeContext, msg: Message, config: z.output<S>): Promise<NodeResult> | NodeResult;
 }
 
@@ -83,6 +90,7 @@ export function defineNode<S extends z.ZodType>(spec: DefineNodeSpec<S>): NodeDe
     keywords: spec.keywords ?? [],
     inputs: spec.inputs ?? (spec.category === "trigger" ? [] : ["in"]),
     trigger: spec.trigger,
+    sideEffects: spec.sideEffects ?? spec.category === "action",
     configSchema: spec.config,
     outputPorts: (config) => (typeof outputs === "function" ? outputs(config as z.output<S>) : [...outputs]),
     parseConfig: (raw) => spec.config.parse(raw ?? {}),

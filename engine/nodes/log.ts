@@ -10,6 +10,8 @@ export const logNode = defineNode({
   icon: "scroll",
   keywords: ["print", "debug", "console", "trace", "output"],
   outputs: ["out"],
+  // Repeating a log line after a crash is harmless, so logging does not wait for durability.
+  sideEffects: false,
   config: z.object({
     level: z.enum(["debug", "info", "warn", "error"]).default("info"),
     message: templateField("text with {{ expressions }}, e.g. got {{ body.id }}").default("{{ $string($) }}"),

@@ -53,11 +53,18 @@ export class RunService {
       },
       leaseTo: adopt && worker ? { owner: worker.owner, until: worker.leaseUntil() } : undefined,
     };
-    const result = await this.store.enqueueRun(newRun);
+    const committed = this.store.enqueueRun(newRun).then((result) => {
+      if (!result.replayed) this.events.emit({ type: "run.queued", runId, flowId: flow.id, status: "queued" });
+      return result;
+    });
+    // Without an idempotency key the run cannot be a replay, so execution may start while the
+    // enqueue commits; the executor writes and sends nothing before `committed` resolves.
+    const speculative = adopt && worker && !newRun.idempotency;
+    if (speculative) worker.adopt(claimedFromNew(newRun), committed);
+    const result = await committed;
     if (result.replayed) return result;
-    this.events.emit({ type: "run.queued", runId, flowId: flow.id, status: "queued" });
-    if (adopt && worker) worker.adopt(claimedFromNew(newRun));
-    else worker?.wake();
+    if (adopt && worker && !speculative) worker.adopt(claimedFromNew(newRun));
+    else if (!adopt) worker?.wake();
     return result;
   }
 

@@ -61,9 +61,12 @@ export class Worker {
     void this.claimLoop();
   }
 
-  /** Executes a run this process leased to itself at enqueue, skipping a claim round trip. */
-  adopt(claimed: ClaimedRun): void {
-    this.launch(claimed);
+  /**
+   * Executes a run this process leased to itself at enqueue, skipping a claim round trip.
+   * `durable` resolves when the enqueue has committed; nothing is written or sent before it.
+   */
+  adopt(claimed: ClaimedRun, durable?: Promise<unknown>): void {
+    this.launch(claimed, durable);
   }
 
   async stop(timeoutMs: number): Promise<void> {
@@ -96,34 +99,37 @@ export class Worker {
     }
   }
 
-  private launch(claimed: ClaimedRun): void {
+  private launch(claimed: ClaimedRun, durable?: Promise<unknown>): void {
     const runId = claimed.run.id;
     if (this.active.has(runId)) return;
-    const task = this.execute(claimed).finally(() => {
+    const task = this.execute(claimed, durable).finally(() => {
       this.active.delete(runId);
       this.wake();
     });
     this.active.set(runId, task);
   }
 
-  private async execute(claimed: ClaimedRun): Promise<void> {
+  private async execute(claimed: ClaimedRun, durable?: Promise<unknown>): Promise<void> {
     const { run } = claimed;
     try {
       const doc = await this.deps.store.getFlow(run.flowId, run.flowVersion);
       if (!doc) {
+        await durable;
         await this.deps.store.finishRun({
           runId: run.id,
           owner: this.owner,
           status: "failed",
           error: { code: "FLOW_NOT_FOUND", message: `flow ${run.flowId} version ${run.flowVersion} no longer exists` },
           now: this.deps.clock.now(),
+          steps: [],
         });
         return;
       }
       if (claimed.steps.length <= 1) {
+        await durable;
         this.deps.events.emit({ type: "run.started", runId: run.id, flowId: run.flowId, status: "running" });
       }
-      await executeRun(claimed, this.flows.get(doc), this.owner, this.deps, () => this.stopping);
+      await executeRun(claimed, this.flows.get(doc), this.owner, this.deps, { durable, shouldStop: () => this.stopping });
     } catch (err) {
       this.deps.logger.log("error", "run execution failed", { runId: run.id, error: String(err) });
     }

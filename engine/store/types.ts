@@ -71,10 +71,11 @@ export interface ClaimedRun {
   nextSeq: number;
 }
 
+/** Journals finished steps (possibly several, pipelined) together with the new frontier. */
 export interface CommitStep {
   runId: string;
   owner: string;
-  step?: StepRecord;
+  steps: StepRecord[];
   frontier: FrontierItem[];
   nextSeq: number;
 }
@@ -84,7 +85,8 @@ export interface FinishRun {
   owner: string;
   status: Extract<RunStatus, "succeeded" | "failed">;
   error?: StepError;
-  step?: StepRecord;
+  /** Steps not journaled yet, written in the same transaction. */
+  steps: StepRecord[];
   now: number;
 }
 
@@ -138,6 +140,12 @@ export interface FlowVersionInfo {
  */
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  /**
+   * True when writes issued one after another (without awaiting) are applied in that order, so a
+   * step may be journaled right behind its run's still-committing enqueue (SQLite's single
+   * writer queue). A pooled backend says false and the executor waits for the enqueue first.
+   */
+  readonly writesInOrder: boolean;
 
   createFlow(input: FlowInput, now: number): Promise<FlowDocument>;
   /** Throws VersionConflictError when `expectedVersion` is not the stored one. */
@@ -152,7 +160,7 @@ export interface Store {
   claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]>;
   /** Extends the lease of runs still owned by `owner`; returns the ids still owned. */
   renewLeases(owner: string, runIds: string[], leaseUntil: number): Promise<string[]>;
-  /** Journals one step with the new frontier; throws LeaseLostError if the run is no longer ours. */
+  /** Journals steps with the new frontier; throws LeaseLostError if the run is no longer ours. */
   commitStep(commit: CommitStep): Promise<void>;
   /** Lets go of a run whose remaining work is all deferred until `availableAt`. */
   parkRun(park: ParkRun): Promise<void>;

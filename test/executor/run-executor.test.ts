@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { newId } from "../../engine/ids.ts";
+import { Catalog, builtinNodes, defineNode } from "../../engine/nodes/index.ts";
 import { initialFrontier } from "../../engine/runtime/run-service.ts";
 import { engineHarness } from "../helpers/engine-harness.ts";
 import { flow } from "../helpers/flows.ts";
@@ -60,7 +62,7 @@ describe("run executor", () => {
       owner: "dead-worker",
       nextSeq: 4,
       frontier: [{ seq: 3, nodeId: "b", from: { seq: 2, port: "out", index: 0 }, execution: 1 }],
-      step: { seq: 2, nodeId: "a", nodeType: "transform", status: "succeeded", inputRef: { seq: 1, port: "out", index: 0 }, outputs: { out: [{ a: 99 }] }, attempts: 1, startedAt: now, finishedAt: now },
+      steps: [{ seq: 2, nodeId: "a", nodeType: "transform", status: "succeeded", inputRef: { seq: 1, port: "out", index: 0 }, outputs: { out: [{ a: 99 }] }, attempts: 1, startedAt: now, finishedAt: now }],
     });
     await h.finished(runId);
     const run = (await h.store.getRun(runId))!;
@@ -122,5 +124,46 @@ describe("run executor", () => {
     expect(run.status).toBe("failed");
     expect(run.error?.code).toBe("RUN_STEP_LIMIT");
     await limited.stop(100);
+  });
+
+  it("journals every earlier step before a node with side effects runs", async () => {
+    const seenInStore: number[][] = [];
+    let store: import("../../engine/index.ts").Store | undefined;
+    const effect = defineNode({
+      type: "test-effect",
+      category: "action",
+      title: "Effect (test)",
+      description: "records what the journal holds when it runs",
+      icon: "send",
+      outputs: ["out"],
+      config: z.object({}),
+      run: async (ctx, msg) => {
+        seenInStore.push((await store!.getJournal(ctx.runId)).map((s) => s.seq));
+        return { out: [msg] };
+      },
+    });
+    h = await engineHarness({ catalog: new Catalog([...builtinNodes, effect]) });
+    store = h.store;
+    const run = await h.runFlow(
+      flow(
+        "barrier",
+        [
+          { id: "m", type: "manual" },
+          { id: "a", type: "transform", config: { expression: "$" } },
+          { id: "b", type: "filter", config: { condition: "true" } },
+          { id: "x", type: "test-effect" },
+          { id: "c", type: "transform", config: { expression: "$" } },
+          { id: "y", type: "test-effect" },
+        ],
+        ["m->a", "a->b", "b->x", "x->c", "c->y"],
+      ),
+      { body: 1 },
+    );
+    expect(run.status).toBe("succeeded");
+    expect(seenInStore).toEqual([
+      [1, 2, 3],
+      [1, 2, 3, 4, 5],
+    ]);
+    expect(run.steps.map((s) => s.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });

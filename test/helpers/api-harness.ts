@@ -3,9 +3,9 @@ import type { Catalog } from "../../engine/nodes/index.ts";
 import { engineHarness } from "./engine-harness.ts";
 
 /** The real Hono app over an engine on a temp SQLite file, driven with app.request(). */
-export async function apiHarness(options: { maxBodyBytes?: number; catalog?: Catalog } = {}) {
+export async function apiHarness(options: { maxBodyBytes?: number; catalog?: Catalog; apiToken?: string } = {}) {
   const harness = await engineHarness({ catalog: options.catalog });
-  const app = createApp({ engine: harness.engine, version: "test", maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 });
+  const app = createApp({ engine: harness.engine, version: "test", maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024, apiToken: options.apiToken });
 
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
     const init: RequestInit = { method, headers: { ...headers } };

@@ -91,12 +91,12 @@ export function storeContract(name: string, factory: StoreFactory) {
         owner: "A",
         nextSeq: 3,
         frontier: [],
-        step: {
+        steps: [{
           seq: 2, nodeId: "l", nodeType: "log", status: "succeeded", inputRef: { seq: 1, port: "out", index: 0 },
           outputs: { out: [{ ok: true }] }, attempts: 1, startedAt: T0, finishedAt: T0 + 5,
-        },
+        }],
       });
-      await store.finishRun({ runId, owner: "A", status: "succeeded", now: T0 + 6 });
+      await store.finishRun({ runId, owner: "A", status: "succeeded", now: T0 + 6, steps: [] });
       const run = await store.getRun(runId);
       expect(run?.status).toBe("succeeded");
       expect(run?.steps[1]).toMatchObject({ seq: 2, input: { body: { hello: "world" } }, outputs: { out: [{ ok: true }] }, attempts: 1 });
@@ -110,7 +110,7 @@ export function storeContract(name: string, factory: StoreFactory) {
       expect(await store.claimRuns("B", 10, T0 + 2000, T0 + 500)).toHaveLength(0);
       const taken = await store.claimRuns("B", 10, T0 + 3000, T0 + 1500);
       expect(taken.map((c) => c.run.id)).toEqual([runId]);
-      const error = await store.commitStep({ runId, owner: "A", nextSeq: 3, frontier: [] }).catch((e) => e);
+      const error = await store.commitStep({ runId, owner: "A", nextSeq: 3, frontier: [], steps: [] }).catch((e) => e);
       expect(error).toBeInstanceOf(LeaseLostError);
       expect(await store.renewLeases("A", [runId], T0 + 9000)).toEqual([]);
       expect(await store.renewLeases("B", [runId], T0 + 9000)).toEqual([runId]);

@@ -33,6 +33,7 @@ export interface SqliteStoreOptions {
 
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
+  readonly writesInOrder = true;
   readonly db: Database.Database;
   readonly writes: GroupCommit;
   private readonly sql: Statements;
@@ -153,7 +154,7 @@ export class SqliteStore implements Store {
     return this.writes.run(() => {
       const updated = this.sql.updateFrontier.run(JSON.stringify(commit.frontier), commit.nextSeq, commit.runId, commit.owner);
       if (updated.changes === 0) throw new LeaseLostError(commit.runId);
-      if (commit.step) this.sql.insertStep.run(...stepRowValues(commit.runId, commit.step));
+      for (const step of commit.steps) this.sql.insertStep.run(...stepRowValues(commit.runId, step));
     });
   }
 
@@ -169,7 +170,7 @@ export class SqliteStore implements Store {
       const error = finish.error === undefined ? null : JSON.stringify(finish.error);
       const updated = this.sql.finishRun.run(finish.status, error, finish.now, finish.runId, finish.owner);
       if (updated.changes === 0) throw new LeaseLostError(finish.runId);
-      if (finish.step) this.sql.insertStep.run(...stepRowValues(finish.runId, finish.step));
+      for (const step of finish.steps) this.sql.insertStep.run(...stepRowValues(finish.runId, step));
       if (finish.status === "failed") this.sql.releaseDedupe.run(finish.runId);
     });
   }
