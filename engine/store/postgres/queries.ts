@@ -11,6 +11,13 @@ const STEP_COLUMNS = "run_id, seq, node_id, node_type, status, input_ref, output
 const STEP_UPSERT = `ON CONFLICT (run_id, seq) DO UPDATE SET node_id = EXCLUDED.node_id, node_type = EXCLUDED.node_type,
   status = EXCLUDED.status, input_ref = EXCLUDED.input_ref, outputs = EXCLUDED.outputs, error = EXCLUDED.error,
   attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, meta = EXCLUDED.meta`;
+/** Inserts the steps passed as 11 parallel arrays from parameter `$first` on, for the run in `cte`. */
+function insertStepsFrom(cte: string, first: number): string {
+  const types = ["int[]", "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "int[]", "int8[]", "int8[]", "text[]"];
+  const arrays = types.map((type, i) => `$${first + i}::${type}`).join(", ");
+  return `INSERT INTO steps (${STEP_COLUMNS}) SELECT ${cte}.id, s.* FROM ${cte}, unnest(${arrays}) AS s ${STEP_UPSERT}`;
+}
+
 const FINISH = `fin AS (UPDATE runs SET status = $1, error = $2, finished_at = $3, lease_owner = NULL, lease_until = NULL,
     frontier = '[]' WHERE id = $4 AND lease_owner = $5 AND status = 'running' RETURNING id),
   released AS (DELETE FROM dedupe_keys WHERE $1 = 'failed' AND run_id IN (SELECT id FROM fin))`;
@@ -36,13 +43,13 @@ export const Q = {
       SELECT pg_notify($26, '') FROM step WHERE $27::boolean`,
   ),
   insertStep: statement("insert_step", `INSERT INTO steps (${STEP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ${STEP_UPSERT}`),
-  /** Frontier and step in one statement: the step is written only if the lease is still ours. */
-  commitStep: statement(
-    "commit_step",
-    `WITH owned AS (UPDATE runs SET frontier = $13, next_seq = $14 WHERE id = $1 AND lease_owner = $15 AND status = 'running' RETURNING id)
-      INSERT INTO steps (${STEP_COLUMNS}) SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM owned ${STEP_UPSERT}`,
+  /** Frontier and steps in one statement: the steps are written only if the lease is still ours. */
+  commitSteps: statement(
+    "commit_steps",
+    `WITH owned AS (UPDATE runs SET frontier = $1, next_seq = $2 WHERE id = $3 AND lease_owner = $4 AND status = 'running' RETURNING id),
+      step AS (${insertStepsFrom("owned", 5)})
+      SELECT 1 FROM owned`,
   ),
-  updateFrontier: statement("update_frontier", "UPDATE runs SET frontier = $1, next_seq = $2 WHERE id = $3 AND lease_owner = $4 AND status = 'running'"),
   claimRuns: statement(
     "claim_runs",
     `UPDATE runs r SET status = 'running', lease_owner = $1, lease_until = $2, started_at = coalesce(r.started_at, $3)
@@ -58,12 +65,7 @@ export const Q = {
       WHERE id = $4 AND lease_owner = $5 AND status = 'running'`,
   ),
   /** Ends a run still leased to $5; a failed run gives its dedupe keys back. Returns a row if it was ours. */
-  finishRun: statement("finish_run", `WITH ${FINISH} SELECT 1 FROM fin`),
-  finishRunWithStep: statement(
-    "finish_run_with_step",
-    `WITH ${FINISH}, step AS (INSERT INTO steps (${STEP_COLUMNS}) SELECT id, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM fin ${STEP_UPSERT})
-      SELECT 1 FROM fin`,
-  ),
+  finishRun: statement("finish_run", `WITH ${FINISH}, step AS (${insertStepsFrom("fin", 6)}) SELECT 1 FROM fin`),
   releaseRuns: statement("release_runs", "UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ANY($1) AND lease_owner = $2 AND status = 'running'"),
   cancelRun: statement(
     "cancel_run",

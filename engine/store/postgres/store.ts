@@ -43,6 +43,8 @@ type ClaimRow = RunRow & { frontier: string; next_seq: number };
  */
 export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
+  /** Pooled connections commit independently: a step must wait for its run's enqueue. */
+  readonly writesInOrder = false;
   readonly relay: Relay;
   private readonly listener: PgListener;
   private readonly channels: Record<"wake" | RelayTopic, string>;
@@ -187,10 +189,8 @@ export class PostgresStore implements Store {
   }
 
   async commitStep(commit: CommitStep): Promise<void> {
-    const frontier = JSON.stringify(commit.frontier);
-    const result = commit.step
-      ? await this.pool.query(Q.commitStep(...stepRowValues(commit.runId, commit.step), frontier, commit.nextSeq, commit.owner))
-      : await this.pool.query(Q.updateFrontier(frontier, commit.nextSeq, commit.runId, commit.owner));
+    const head = [JSON.stringify(commit.frontier), commit.nextSeq, commit.runId, commit.owner];
+    const result = await this.pool.query(Q.commitSteps(...head, ...stepColumns(commit.runId, commit.steps)));
     if (result.rowCount === 0) throw new LeaseLostError(commit.runId);
   }
 
@@ -202,9 +202,7 @@ export class PostgresStore implements Store {
   async finishRun(finish: FinishRun): Promise<void> {
     const error = finish.error === undefined ? null : JSON.stringify(finish.error);
     const head = [finish.status, error, finish.now, finish.runId, finish.owner];
-    const result = finish.step
-      ? await this.pool.query(Q.finishRunWithStep(...head, ...stepRowValues(finish.runId, finish.step).slice(1)))
-      : await this.pool.query(Q.finishRun(...head));
+    const result = await this.pool.query(Q.finishRun(...head, ...stepColumns(finish.runId, finish.steps)));
     if (result.rowCount === 0) throw new LeaseLostError(finish.runId);
   }
 
@@ -265,6 +263,13 @@ export class PostgresStore implements Store {
     await this.listener.close();
     await this.pool.end();
   }
+}
+
+/** Steps as 11 parallel column arrays (seq … meta), for one unnest() insert. */
+function stepColumns(runId: string, steps: StepRecord[]): unknown[][] {
+  const columns: unknown[][] = Array.from({ length: 11 }, () => []);
+  for (const step of steps) stepRowValues(runId, step).slice(1).forEach((value, i) => columns[i]!.push(value));
+  return columns;
 }
 
 async function insertStep(db: Queryable, runId: string, step: StepRecord): Promise<void> {
