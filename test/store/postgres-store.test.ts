@@ -1,14 +1,15 @@
 import { describe, it } from "vitest";
 import { PostgresStore } from "../../engine/store/postgres/store.ts";
 import { dropSchema, freshSchema, PG_TEST_URL, postgresUnavailable } from "../helpers/postgres.ts";
-import { storeContract } from "./store-contract.ts";
+import { concurrentWritesContract } from "./concurrent-writes-contract.ts";
+import { storeContract, type StoreFactory } from "./store-contract.ts";
 
 const unavailable = await postgresUnavailable();
 
 if (unavailable) {
   describe("Store contract: postgres", () => it.skip(`skipped: ${unavailable}`, () => undefined));
 } else {
-  storeContract("postgres", {
+  const postgres: StoreFactory = {
     async create() {
       const schema = freshSchema("contract");
       const open = () => PostgresStore.open({ connectionString: PG_TEST_URL, schema, poolSize: 4 });
@@ -26,5 +27,7 @@ if (unavailable) {
         },
       };
     },
-  });
+  };
+  storeContract("postgres", postgres);
+  concurrentWritesContract("postgres", postgres);
 }

@@ -21,12 +21,20 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
 /** Client settings shared by the pool and the LISTEN connection. */
 export function clientConfig(options: PgConnectionOptions): pg.ClientConfig {
-  const config: pg.ClientConfig = { connectionString: options.connectionString, types, application_name: "runnel" };
-  // A search_path given in the URL wins over this (pg lets the connection string override options).
-  if (options.schema) config.options = `-c search_path=${quoteIdent(options.schema)}`;
-  return config;
+  let connectionString = options.connectionString;
+  if (options.schema) {
+    if (!PLAIN_IDENTIFIER.test(options.schema)) throw new Error(`PostgreSQL schema ${JSON.stringify(options.schema)} is not a plain identifier`);
+    // pg lets `options` in the URL override a separate `options` setting, so add ours to the URL's.
+    const url = new URL(connectionString);
+    const given = url.searchParams.get("options");
+    url.searchParams.set("options", `${given ? `${given} ` : ""}-c search_path=${options.schema}`);
+    connectionString = url.toString();
+  }
+  return { connectionString, types, application_name: "runnel" };
 }
 
 export function createPool(options: PgConnectionOptions): pg.Pool {

@@ -5,22 +5,12 @@ function statement(name: string, text: string) {
   return (...values: unknown[]): pg.QueryConfig => ({ name: `runnel_${name}`, text, values });
 }
 
-const RUN_COLUMNS = `id, flow_id, flow_version, trigger_node_id, trigger_type, status, created_at, started_at,
+export const RUN_COLUMNS = `id, flow_id, flow_version, trigger_node_id, trigger_type, status, created_at, started_at,
   lease_owner, lease_until, available_at, frontier, next_seq, retry_of`;
-const STEP_COLUMNS = "run_id, seq, node_id, node_type, status, input_ref, outputs, error, attempts, started_at, finished_at, meta";
-const STEP_UPSERT = `ON CONFLICT (run_id, seq) DO UPDATE SET node_id = EXCLUDED.node_id, node_type = EXCLUDED.node_type,
+export const STEP_COLUMNS = "run_id, seq, node_id, node_type, status, input_ref, outputs, error, attempts, started_at, finished_at, meta";
+export const STEP_UPSERT = `ON CONFLICT (run_id, seq) DO UPDATE SET node_id = EXCLUDED.node_id, node_type = EXCLUDED.node_type,
   status = EXCLUDED.status, input_ref = EXCLUDED.input_ref, outputs = EXCLUDED.outputs, error = EXCLUDED.error,
   attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, meta = EXCLUDED.meta`;
-/** Inserts the steps passed as 11 parallel arrays from parameter `$first` on, for the run in `cte`. */
-function insertStepsFrom(cte: string, first: number): string {
-  const types = ["int[]", "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "int[]", "int8[]", "int8[]", "text[]"];
-  const arrays = types.map((type, i) => `$${first + i}::${type}`).join(", ");
-  return `INSERT INTO steps (${STEP_COLUMNS}) SELECT ${cte}.id, s.* FROM ${cte}, unnest(${arrays}) AS s ${STEP_UPSERT}`;
-}
-
-const FINISH = `fin AS (UPDATE runs SET status = $1, error = $2, finished_at = $3, lease_owner = NULL, lease_until = NULL,
-    frontier = '[]' WHERE id = $4 AND lease_owner = $5 AND status = 'running' RETURNING id),
-  released AS (DELETE FROM dedupe_keys WHERE $1 = 'failed' AND run_id IN (SELECT id FROM fin))`;
 const RUN_WITH_FLOW = "SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id";
 
 export const Q = {
@@ -35,21 +25,7 @@ export const Q = {
   deleteFlow: statement("delete_flow", "DELETE FROM flows WHERE id = $1"),
 
   insertRun: statement("insert_run", `INSERT INTO runs (${RUN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`),
-  /** The common enqueue in one statement: run, trigger step, and (unless leased at once) a wake-up. */
-  enqueueRun: statement(
-    "enqueue_run",
-    `WITH run AS (INSERT INTO runs (${RUN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id),
-      step AS (INSERT INTO steps (${STEP_COLUMNS}) SELECT id, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25 FROM run RETURNING run_id)
-      SELECT pg_notify($26, '') FROM step WHERE $27::boolean`,
-  ),
   insertStep: statement("insert_step", `INSERT INTO steps (${STEP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ${STEP_UPSERT}`),
-  /** Frontier and steps in one statement: the steps are written only if the lease is still ours. */
-  commitSteps: statement(
-    "commit_steps",
-    `WITH owned AS (UPDATE runs SET frontier = $1, next_seq = $2 WHERE id = $3 AND lease_owner = $4 AND status = 'running' RETURNING id),
-      step AS (${insertStepsFrom("owned", 5)})
-      SELECT 1 FROM owned`,
-  ),
   claimRuns: statement(
     "claim_runs",
     `UPDATE runs r SET status = 'running', lease_owner = $1, lease_until = $2, started_at = coalesce(r.started_at, $3)
@@ -65,7 +41,6 @@ export const Q = {
       WHERE id = $4 AND lease_owner = $5 AND status = 'running'`,
   ),
   /** Ends a run still leased to $5; a failed run gives its dedupe keys back. Returns a row if it was ours. */
-  finishRun: statement("finish_run", `WITH ${FINISH}, step AS (${insertStepsFrom("fin", 6)}) SELECT 1 FROM fin`),
   releaseRuns: statement("release_runs", "UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ANY($1) AND lease_owner = $2 AND status = 'running'"),
   cancelRun: statement(
     "cancel_run",

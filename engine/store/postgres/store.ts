@@ -27,6 +27,7 @@ import { clientConfig, createPool, inTransaction, type PgConnectionOptions, type
 import { migrate } from "./migrations.ts";
 import { PgListener } from "./notify.ts";
 import { Q } from "./queries.ts";
+import { batchedWrites } from "./batched-writes.ts";
 import { FlowVersionCache } from "./flow-version-cache.ts";
 import { PgRelay } from "./relay.ts";
 import { listRunsQuery } from "./run-list.ts";
@@ -50,6 +51,8 @@ export class PostgresStore implements Store {
   private readonly channels: Record<"wake" | RelayTopic, string>;
   /** Every run and webhook reads its pinned flow version; saved versions never change. */
   private readonly versions = new FlowVersionCache();
+  /** Group commit: concurrent enqueues, step journals and finishes share statements and fsyncs. */
+  private readonly writes: ReturnType<typeof batchedWrites>;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -60,6 +63,7 @@ export class PostgresStore implements Store {
     this.listener = new PgListener(clientConfig(options));
     this.channels = { wake: channelName("wake", schema), events: channelName("events", schema), replies: channelName("replies", schema) };
     this.relay = new PgRelay(pool, this.listener, (topic) => this.channels[topic]);
+    this.writes = batchedWrites(pool, this.channels.wake);
   }
 
   /** Connects, applies pending migrations (serialised across processes) and returns the store. */
@@ -68,7 +72,11 @@ export class PostgresStore implements Store {
     try {
       await migrate(pool, options.schema);
       const { rows } = await pool.query<{ schema: string | null }>("SELECT current_schema() AS schema");
-      return new PostgresStore(pool, options, options.schema ?? rows[0]?.schema ?? "public");
+      const current = rows[0]?.schema ?? "public";
+      if (options.schema && current !== options.schema) {
+        throw new Error(`PostgreSQL search_path resolves to ${current}, not schema ${options.schema}; check options in DATABASE_URL`);
+      }
+      return new PostgresStore(pool, options, current);
     } catch (err) {
       await pool.end().catch(() => undefined);
       throw err;
@@ -143,8 +151,7 @@ export class PostgresStore implements Store {
     ];
     // A woken worker finds the run (NOTIFY is delivered on commit); a run leased at enqueue needs no one.
     if (!run.idempotency && !run.seedSteps) {
-      const trigger = stepRowValues(run.id, triggerStep(run)).slice(1);
-      await this.pool.query(Q.enqueueRun(...runValues, ...trigger, this.channels.wake, !leased));
+      await this.writes.enqueue.submit({ run: runValues, trigger: triggerStep(run), wake: !leased });
       return { runId: run.id, replayed: false };
     }
     return inTransaction(this.pool, async (db) => {
@@ -189,9 +196,7 @@ export class PostgresStore implements Store {
   }
 
   async commitStep(commit: CommitStep): Promise<void> {
-    const head = [JSON.stringify(commit.frontier), commit.nextSeq, commit.runId, commit.owner];
-    const result = await this.pool.query(Q.commitSteps(...head, ...stepColumns(commit.runId, commit.steps)));
-    if (result.rowCount === 0) throw new LeaseLostError(commit.runId);
+    if (!(await this.writes.commit.submit(commit))) throw new LeaseLostError(commit.runId);
   }
 
   async parkRun(park: ParkRun): Promise<void> {
@@ -200,10 +205,7 @@ export class PostgresStore implements Store {
   }
 
   async finishRun(finish: FinishRun): Promise<void> {
-    const error = finish.error === undefined ? null : JSON.stringify(finish.error);
-    const head = [finish.status, error, finish.now, finish.runId, finish.owner];
-    const result = await this.pool.query(Q.finishRun(...head, ...stepColumns(finish.runId, finish.steps)));
-    if (result.rowCount === 0) throw new LeaseLostError(finish.runId);
+    if (!(await this.writes.finish.submit(finish))) throw new LeaseLostError(finish.runId);
   }
 
   async releaseRuns(owner: string, runIds: string[]): Promise<void> {
@@ -263,13 +265,6 @@ export class PostgresStore implements Store {
     await this.listener.close();
     await this.pool.end();
   }
-}
-
-/** Steps as 11 parallel column arrays (seq … meta), for one unnest() insert. */
-function stepColumns(runId: string, steps: StepRecord[]): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: 11 }, () => []);
-  for (const step of steps) stepRowValues(runId, step).slice(1).forEach((value, i) => columns[i]!.push(value));
-  return columns;
 }
 
 async function insertStep(db: Queryable, runId: string, step: StepRecord): Promise<void> {
