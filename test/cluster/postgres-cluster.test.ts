@@ -9,7 +9,7 @@ const unavailable = await postgresUnavailable();
 
 const WEBHOOKS = 3_000;
 const REPEATS = 300; // 10% of the deliveries repeat an id sent earlier
-const LEASE_MS = 3_000;
+const LEASE_MS = 4_000;
 const POLL_MS = 1_000; // the worker's fallback poll, which finds expired leases
 const DEADLINE_MS = 100_000;
 
@@ -43,7 +43,8 @@ describe.skipIf(unavailable)("a cluster on PostgreSQL: 1 api + 3 worker processe
     "runs 3,000 webhooks through dedupe and http with a worker SIGKILLed half-way: all succeed, each id passes once, no double execution, nothing stuck",
     async () => {
       const deadline = Date.now() + DEADLINE_MS;
-      const sink = await startSink();
+      // Answers after 40 ms: the worker killed half-way has http calls in flight.
+      const sink = await startSink(40);
       cleanups.push(sink.close);
       const env = {
         DATABASE_URL: PG_TEST_URL,

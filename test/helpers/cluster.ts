@@ -61,15 +61,20 @@ export interface SinkRequest {
   at: number;
 }
 
-/** An HTTP receiver on 127.0.0.1 that records every request it gets, for at-least-once checks. */
-export async function startSink(): Promise<{ url: string; requests: SinkRequest[]; close(): Promise<void> }> {
+/**
+ * An HTTP receiver on 127.0.0.1 that records every request it gets, for at-least-once checks.
+ * `delayMs` holds each answer back, so calls are in flight when a worker dies.
+ */
+export async function startSink(delayMs = 0): Promise<{ url: string; requests: SinkRequest[]; close(): Promise<void> }> {
   const requests: SinkRequest[] = [];
   const server: Server = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk) => (body += chunk));
     req.on("end", () => {
       requests.push({ idempotencyKey: header(req.headers, "idempotency-key"), body, at: Date.now() });
-      res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+      const answer = () => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+      if (delayMs > 0) setTimeout(answer, delayMs);
+      else answer();
     });
   });
   server.keepAliveTimeout = 30_000;

@@ -49,7 +49,7 @@ function columns(rows: unknown[][], width: number): unknown[][] {
 const stepColumns = (steps: { runId: string; step: StepRecord }[]) =>
   columns(steps.map(({ runId, step }) => stepRowValues(runId, step)), STEP_TYPES.length);
 
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 2;
 const MAX_BATCH = 200;
 
 /** The hot writes (enqueue, step journal, finish), each grouped into one statement per batch. */
