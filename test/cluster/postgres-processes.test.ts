@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp } from "../../api/app.ts";
@@ -117,6 +118,23 @@ describe.skipIf(unavailable)("processes sharing one PostgreSQL schema", () => {
     const runId = await api.engine.runs.startManual(saved.id, {});
     await finished(api.engine, runId, 5_000);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("a worker whose LISTEN connection is cut reconnects and still finds the work queued meanwhile", async () => {
+    const api = await process({ worker: false });
+    await process({ worker: true, pollMs: 60_000 });
+    const saved = await api.engine.flows.create(flow("Log", [{ id: "m", type: "manual" }, { id: "l", type: "log" }], ["m->l"]));
+    const admin = new pg.Client({ connectionString: PG_TEST_URL });
+    await admin.connect();
+    try {
+      const cut = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1", [`LISTEN "runnel:wake:${schema}"`]);
+      expect(cut.rowCount).toBe(1);
+    } finally {
+      await admin.end();
+    }
+    const runId = await api.engine.runs.startManual(saved.id, {});
+    // Its NOTIFY may be lost while the worker reconnects; the reconnect itself makes it look for work.
+    await finished(api.engine, runId, 5_000);
   });
 
   it("hands in-flight runs back on graceful shutdown, and another worker finishes them without repeating steps", async () => {
