@@ -44,12 +44,35 @@ export function decodeText(bytes: Uint8Array): string {
   }
 }
 
+/** Deeper documents are refused: nothing real nests this far, and deep ones overflow the stack later. */
+export const MAX_JSON_DEPTH = 256;
+
 export function parseJsonText(text: string): unknown {
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+    throw new ApiError(400, "JSON_TOO_DEEP", `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   try {
     return JSON.parse(text);
   } catch (err) {
     throw new ApiError(400, "INVALID_JSON", `request body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** One pass over the text counting brackets outside strings; cheaper than parsing. */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92) i++; // backslash: skip the escaped character
+      else if (ch === 34) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 91 || ch === 123) {
+      if (++depth > max) return true;
+    } else if (ch === 93 || ch === 125) depth--;
+  }
+  return false;
 }
 
 export function isJsonType(contentType: string | undefined): boolean {

@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { serve, type ServerType } from "@hono/node-server";
+import { createServer, type Server } from "node:http";
+import { getRequestListener } from "@hono/node-server";
 import { createEngine, PostgresStore, SqliteStore, type Engine, type Store } from "../engine/index.ts";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
@@ -75,9 +77,30 @@ export function storeWhere(config: Config): string {
   return `database: ${url}${config.pgSchema ? `, schema: ${config.pgSchema}` : ""}`;
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server));
+    const listener = getRequestListener(fetch, { hostname, errorHandler: answerUnroutableRequest });
+    const server = createServer(listener);
     server.once("error", reject);
+    server.on("clientError", answerUnparsableRequest);
+    server.listen(port, hostname, () => resolve(server));
   });
+}
+
+/** Requests whose URL cannot be turned into a Request (`*`, a backslash, a bad Host) get JSON too. */
+function answerUnroutableRequest(): Response {
+  return Response.json({ error: { code: "BAD_REQUEST", message: "the request URL or Host header is not valid" } }, { status: 400 });
+}
+
+/** Requests Node's HTTP parser refuses (bad header bytes, huge headers) still get a JSON error. */
+function answerUnparsableRequest(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+  const body = JSON.stringify({
+    error: tooLarge
+      ? { code: "HEADERS_TOO_LARGE", message: "request headers are too large" }
+      : { code: "BAD_REQUEST", message: "the request could not be parsed as HTTP" },
+  });
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
