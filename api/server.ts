@@ -41,6 +41,8 @@ export async function startServer(config: Config, role: Role = "start"): Promise
     store,
     logger,
     worker: role === "api" ? false : { concurrency: config.workerConcurrency, leaseMs: config.leaseMs },
+    // Schedules and polls run where flows are saved, so a deactivated flow stops firing at once.
+    triggers: role !== "worker",
   });
   await engine.start();
   let shuttingDown = false;

@@ -7,6 +7,7 @@ import { FlowService } from "./runtime/flow-service.ts";
 import { linkRelay } from "./runtime/relay-link.ts";
 import { ReplyHub } from "./runtime/replies.ts";
 import { RunService } from "./runtime/run-service.ts";
+import { TriggerManager } from "./runtime/trigger-manager.ts";
 import { WebhookRouter } from "./runtime/webhook-router.ts";
 import { Worker, type WorkerOptions } from "./runtime/worker.ts";
 import type { Store } from "./store/types.ts";
@@ -20,6 +21,8 @@ export interface EngineOptions {
   services?: NodeServices;
   /** `false` for a process that only ingests (the API of a scaled-out deployment). */
   worker?: Partial<WorkerOptions> | false;
+  /** Arm schedule and poll triggers (default true); their fires are recorded, so several processes may. */
+  triggers?: boolean;
   maxStepsPerRun?: number;
 }
 
@@ -51,8 +54,9 @@ export function createEngine(options: EngineOptions) {
     options.worker === false
       ? undefined
       : new Worker(deps, compiledFlows, { concurrency: 16, leaseMs: 30_000, pollMs: 1_000, ...options.worker });
-  const flows = new FlowService(store, catalog, router, clock);
   const runs = new RunService(store, clock, events, () => worker);
+  const triggers = options.triggers === false ? undefined : new TriggerManager({ store, clock, runs, fetch: deps.fetch, logger });
+  const flows = new FlowService(store, catalog, router, clock, triggers ? [triggers] : []);
 
   return {
     store,
@@ -64,15 +68,18 @@ export function createEngine(options: EngineOptions) {
     flows,
     runs,
     worker,
+    triggers,
     logger,
     async start(): Promise<void> {
       await flows.loadActive();
       worker?.start();
       // Also covers the worker's wake subscription: once this resolves, no enqueue goes unnoticed.
       await relayLink?.ready();
+      triggers?.start();
     },
     /** Stops claiming, lets in-flight steps finish up to `timeoutMs`, hands the rest back. */
     async stop(timeoutMs = 10_000): Promise<void> {
+      await triggers?.stop();
       await worker?.stop(timeoutMs);
       await relayLink?.close();
     },

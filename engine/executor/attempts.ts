@@ -41,6 +41,12 @@ export async function runWithAttempts(
       const permanent = err instanceof StepFailure && err.permanent;
       if (permanent || attempt >= maxAttempts) return { ok: false, error, attempts: attempt };
       const retryAfter = err instanceof StepFailure ? err.retryAfterMs : undefined;
+      // A server asking for a longer pause than maxBackoff would hold this worker slot that
+      // long: end the retries now with its error instead (the user's cap on waiting wins).
+      if (retryAfter !== undefined && retryAfter > compiled.maxBackoffMs) {
+        error.message += ` (Retry-After ${Math.ceil(retryAfter / 1000)}s exceeds maxBackoff; not retried)`;
+        return { ok: false, error, attempts: attempt };
+      }
       await clock.sleep(backoffDelay(compiled, attempt, retryAfter, random));
     } finally {
       timer.abort();
@@ -48,7 +54,7 @@ export async function runWithAttempts(
   }
 }
 
-/** Exponential backoff with jitter, never shorter than a server's Retry-After. */
+/** Exponential backoff with jitter (50-100% of the step), never shorter than a server's Retry-After. */
 export function backoffDelay(compiled: CompiledNode, attempt: number, retryAfterMs: number | undefined, random: () => number): number {
   const exponential = Math.min(compiled.maxBackoffMs, compiled.backoffMs * 2 ** (attempt - 1));
   const jittered = exponential * (0.5 + random() / 2);

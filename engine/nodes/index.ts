@@ -6,13 +6,25 @@ import { filterNode } from "./filter.ts";
 import { transformNode } from "./transform.ts";
 import { respondNode } from "./respond.ts";
 import { logNode } from "./log.ts";
+import { scheduleNode } from "./schedule.ts";
+import { pollNode } from "./poll.ts";
+import { switchNode } from "./switch.ts";
+import { splitNode } from "./split.ts";
+import { delayNode } from "./delay.ts";
+import { httpNode } from "./http.ts";
 
 /** The one registration list: adding a node type is one file plus one line here. */
 export const builtinNodes: NodeDefinition<unknown>[] = [
   webhookNode,
   manualNode,
+  scheduleNode,
+  pollNode,
   filterNode,
+  switchNode,
   transformNode,
+  splitNode,
+  delayNode,
+  httpNode,
   respondNode,
   logNode,
 ];

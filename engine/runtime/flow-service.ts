@@ -5,6 +5,12 @@ import type { Store } from "../store/types.ts";
 import type { Clock } from "./clock.ts";
 import type { WebhookRouter } from "./webhook-router.ts";
 
+/** Something that follows saved flows (the webhook routing table, schedule and poll triggers). */
+export interface FlowWatcher {
+  setFlow(flow: FlowDocument): void;
+  removeFlow(flowId: string): void;
+}
+
 /** Saving flows: validation (every problem at once), versioning and the webhook routing table. */
 export class FlowService {
   constructor(
@@ -12,10 +18,11 @@ export class FlowService {
     private readonly catalog: Catalog,
     private readonly router: WebhookRouter,
     private readonly clock: Clock,
+    private readonly watchers: readonly FlowWatcher[] = [],
   ) {}
 
   async loadActive(): Promise<void> {
-    for (const flow of await this.store.listFlows()) this.router.setFlow(flow);
+    for (const flow of await this.store.listFlows()) this.changed(flow);
   }
 
   validate(raw: unknown, flowId?: string): FlowInput {
@@ -31,20 +38,26 @@ export class FlowService {
 
   async create(raw: unknown): Promise<FlowDocument> {
     const flow = await this.store.createFlow(this.validate(raw), this.clock.now());
-    this.router.setFlow(flow);
+    this.changed(flow);
     return flow;
   }
 
   async update(id: string, raw: unknown, expectedVersion: number): Promise<FlowDocument> {
     if (!(await this.store.getFlow(id))) throw notFound("flow", id);
     const flow = await this.store.updateFlow(id, this.validate(raw, id), expectedVersion, this.clock.now());
-    this.router.setFlow(flow);
+    this.changed(flow);
     return flow;
   }
 
   async remove(id: string): Promise<void> {
     if (!(await this.store.deleteFlow(id))) throw notFound("flow", id);
     this.router.removeFlow(id);
+    for (const watcher of this.watchers) watcher.removeFlow(id);
+  }
+
+  private changed(flow: FlowDocument): void {
+    this.router.setFlow(flow);
+    for (const watcher of this.watchers) watcher.setFlow(flow);
   }
 
   async get(id: string): Promise<FlowDocument> {

@@ -1,4 +1,4 @@
-import type { FlowDocument, Message, RunWithSteps } from "../model/index.ts";
+import type { FlowDocument, FlowNode, Message, RunWithSteps } from "../model/index.ts";
 import { EngineError, notFound } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { triggerStep } from "../store/journal.ts";
@@ -33,18 +33,10 @@ export class RunService {
     if (!trigger) throw notFound("trigger node", triggerNodeId);
     const now = this.clock.now();
     const runId = request.runId ?? newId("run", now);
-    const frontier = initialFrontier(flow, triggerNodeId);
     const worker = this.worker();
     const adopt = worker?.hasCapacity() ?? false;
     const newRun: NewRun = {
-      id: runId,
-      flowId: flow.id,
-      flowVersion: flow.version,
-      triggerNodeId,
-      triggerType: trigger.type,
-      message,
-      frontier,
-      now,
+      ...newRunOf(flow, trigger, message, now, runId),
       retryOf: request.retryOf,
       idempotency: request.idempotency && {
         scope: request.idempotency.scope,
@@ -66,6 +58,23 @@ export class RunService {
     if (adopt && worker && !speculative) worker.adopt(claimedFromNew(newRun));
     else if (!adopt) worker?.wake();
     return result;
+  }
+
+  /**
+   * Fires a time-based trigger (schedule tick, poll slot): the tick is recorded and one run per
+   * message is enqueued in the same store write, so a tick fires once even across restarts and
+   * processes. Returns the run ids, or `fired: false` when the tick had already fired.
+   */
+  async fire(flow: FlowDocument, triggerNodeId: string, tick: number, messages: Message[]): Promise<{ fired: boolean; runIds: string[] }> {
+    const trigger = flow.nodes.find((n) => n.id === triggerNodeId);
+    if (!trigger) throw notFound("trigger node", triggerNodeId);
+    const now = this.clock.now();
+    const runs = messages.map((message) => newRunOf(flow, trigger, message, now, newId("run", now)));
+    const { fired } = await this.store.fireTrigger({ flowId: flow.id, nodeId: triggerNodeId, tick, runs, now });
+    if (!fired) return { fired, runIds: [] };
+    for (const run of runs) this.events.emit({ type: "run.queued", runId: run.id, flowId: flow.id, status: "queued" });
+    if (runs.length > 0) this.worker()?.wake();
+    return { fired, runIds: runs.map((r) => r.id) };
   }
 
   async startManual(flowId: string, payload: Message | undefined): Promise<string> {
@@ -96,6 +105,19 @@ export class RunService {
     if (status === "canceled") this.events.emit({ type: "run.finished", runId, flowId: run!.flowId, status });
     return run!;
   }
+}
+
+function newRunOf(flow: FlowDocument, trigger: FlowNode, message: Message, now: number, runId: string): NewRun {
+  return {
+    id: runId,
+    flowId: flow.id,
+    flowVersion: flow.version,
+    triggerNodeId: trigger.id,
+    triggerType: trigger.type,
+    message,
+    frontier: initialFrontier(flow, trigger.id),
+    now,
+  };
 }
 
 export function initialFrontier(flow: FlowDocument, triggerNodeId: string): FrontierItem[] {

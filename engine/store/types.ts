@@ -63,6 +63,17 @@ export interface EnqueueResult {
   replayed: boolean;
 }
 
+/** A time-based trigger (schedule tick, poll slot) firing, with the runs it starts. */
+export interface TriggerFire {
+  flowId: string;
+  nodeId: string;
+  /** The schedule tick or poll slot this fire is for, in ms since the epoch. */
+  tick: number;
+  /** Runs to enqueue with the fire; may be empty (a poll that found no items). */
+  runs: NewRun[];
+  now: number;
+}
+
 /** Everything a worker needs to resume a run. */
 export interface ClaimedRun {
   run: Run;
@@ -157,6 +168,15 @@ export interface Store {
   deleteFlow(id: string): Promise<boolean>;
 
   enqueueRun(run: NewRun): Promise<EnqueueResult>;
+  /**
+   * Records that trigger node (flowId, nodeId) fired for `fire.tick` and enqueues `fire.runs`,
+   * in one transaction. Ticks only move forward: when the recorded tick of this node is already
+   * >= `fire.tick` (another process, or this one before a restart, fired it), nothing is written
+   * and `fired` is false. So a tick fires at most once, in one process or across a cluster.
+   */
+  fireTrigger(fire: TriggerFire): Promise<{ fired: boolean }>;
+  /** The last tick recorded by fireTrigger for this trigger node, or undefined if it never fired. */
+  lastTriggerTick(flowId: string, nodeId: string): Promise<number | undefined>;
   claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]>;
   /** Extends the lease of runs still owned by `owner`; returns the ids still owned. */
   renewLeases(owner: string, runIds: string[], leaseUntil: number): Promise<string[]>;

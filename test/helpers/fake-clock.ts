@@ -41,6 +41,13 @@ export class FakeClock implements Clock {
   get pendingSleepers(): number {
     return this.sleepers.length;
   }
+
+  /** When the earliest sleeper wakes, or undefined when nobody sleeps. */
+  nextWakeAt(): number | undefined {
+    let earliest: number | undefined;
+    for (const s of this.sleepers) if (earliest === undefined || s.until < earliest) earliest = s.until;
+    return earliest;
+  }
 }
 
 /** Lets queued promise continuations and setImmediate callbacks (group commit) run. */

@@ -148,6 +148,28 @@ export function storeContract(name: string, factory: StoreFactory) {
       expect((await store.claimDedupeKey({ ...claim, runId: "r10", now: T0 + 101 })).first).toBe(true);
     });
 
+    it("fires a trigger tick once, with its runs in the same write, and never an older tick", async () => {
+      const f = await store.createFlow(sample, T0);
+      const fire = (tick: number, runs: NewRun[]) => store.fireTrigger({ flowId: f.id, nodeId: "w", tick, runs, now: T0 });
+      expect(await store.lastTriggerTick(f.id, "w")).toBeUndefined();
+      const runs = [newRun(f.id, { message: { n: 1 } }), newRun(f.id, { message: { n: 2 } })];
+      const outcomes = await Promise.all([fire(T0, runs), fire(T0, [newRun(f.id)]), fire(T0, [newRun(f.id)])]);
+      expect(outcomes.filter((o) => o.fired)).toHaveLength(1);
+      expect((await store.listRuns({ limit: 10, flowId: f.id })).runs).toHaveLength(outcomes[0]!.fired ? 2 : 1);
+      expect(await store.lastTriggerTick(f.id, "w")).toBe(T0);
+      expect(await fire(T0 - 60_000, [newRun(f.id)])).toEqual({ fired: false });
+      expect(await fire(T0 + 60_000, [])).toEqual({ fired: true });
+      expect(await store.lastTriggerTick(f.id, "w")).toBe(T0 + 60_000);
+      expect(await store.lastTriggerTick(f.id, "other")).toBeUndefined();
+      const queued = await store.claimRuns("A", 10, T0 + 1000, T0);
+      expect(queued.every((c) => c.run.status === "running" && c.steps.length === 1)).toBe(true);
+      if (reopen) {
+        store = await reopen();
+        expect(await store.lastTriggerTick(f.id, "w")).toBe(T0 + 60_000);
+        expect(await fire(T0 + 60_000, [newRun(f.id)])).toEqual({ fired: false });
+      }
+    });
+
     it("cancels queued runs and reports unknown ones", async () => {
       const f = await store.createFlow(sample, T0);
       const { runId } = await store.enqueueRun(newRun(f.id));

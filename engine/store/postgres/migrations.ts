@@ -86,6 +86,16 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX relay_spill_by_age ON relay_spill (created_at);
   `,
+  // 2: the last fired tick per time-based trigger node (schedule, poll); see Store.fireTrigger.
+  `
+  CREATE TABLE trigger_ticks (
+    flow_id text COLLATE "C" NOT NULL,
+    node_id text NOT NULL,
+    tick bigint NOT NULL,
+    fired_at bigint NOT NULL,
+    PRIMARY KEY (flow_id, node_id)
+  );
+  `,
 ];
 
 /**

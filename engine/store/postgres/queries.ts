@@ -74,5 +74,13 @@ export const Q = {
   ),
   releaseDedupe: statement("release_dedupe", "DELETE FROM dedupe_keys WHERE run_id = $1"),
 
+  /** Moves a trigger's tick forward only: an equal or older tick (fired elsewhere already) changes nothing. */
+  advanceTriggerTick: statement(
+    "advance_trigger_tick",
+    `INSERT INTO trigger_ticks AS t (flow_id, node_id, tick, fired_at) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (flow_id, node_id) DO UPDATE SET tick = EXCLUDED.tick, fired_at = EXCLUDED.fired_at WHERE EXCLUDED.tick > t.tick`,
+  ),
+  getTriggerTick: statement("get_trigger_tick", "SELECT tick FROM trigger_ticks WHERE flow_id = $1 AND node_id = $2"),
+
   notify: statement("notify", "SELECT pg_notify($1, $2)"),
 };

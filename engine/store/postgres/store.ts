@@ -22,6 +22,7 @@ import {
   type RunQuery,
   type StepRecord,
   type Store,
+  type TriggerFire,
 } from "../types.ts";
 import { clientConfig, createPool, inTransaction, type PgConnectionOptions, type Queryable } from "./connection.ts";
 import { migrate } from "./migrations.ts";
@@ -143,29 +144,40 @@ export class PostgresStore implements Store {
   }
 
   async enqueueRun(run: NewRun): Promise<EnqueueResult> {
-    const leased = run.leaseTo !== undefined;
-    const runValues = [
-      run.id, run.flowId, run.flowVersion, run.triggerNodeId, run.triggerType, leased ? "running" : "queued",
-      run.now, leased ? run.now : null, run.leaseTo?.owner ?? null, run.leaseTo?.until ?? null, run.now,
-      JSON.stringify(run.frontier), nextSeqAfter(run), run.retryOf ?? null,
-    ];
     // A woken worker finds the run (NOTIFY is delivered on commit); a run leased at enqueue needs no one.
     if (!run.idempotency && !run.seedSteps) {
-      await this.writes.enqueue.submit({ run: runValues, trigger: triggerStep(run), wake: !leased });
+      await this.writes.enqueue.submit({ run: runRowValues(run), trigger: triggerStep(run), wake: run.leaseTo === undefined });
       return { runId: run.id, replayed: false };
     }
+    return inTransaction(this.pool, (db) => this.insertRun(db, run));
+  }
+
+  async fireTrigger(fire: TriggerFire): Promise<{ fired: boolean }> {
     return inTransaction(this.pool, async (db) => {
-      if (run.idempotency) {
-        const { scope, key, expiresAt } = run.idempotency;
-        const holder = (await db.query<{ run_id: string }>(Q.upsertIdempotency(scope, key, run.id, expiresAt, run.now))).rows[0]!;
-        if (holder.run_id !== run.id) return { runId: holder.run_id, replayed: true };
-      }
-      await db.query(Q.insertRun(...runValues));
-      for (const step of run.seedSteps ?? []) await insertStep(db, run.id, step);
-      if (!run.seedSteps?.some((s) => s.seq === 1)) await insertStep(db, run.id, triggerStep(run));
-      if (!leased) await db.query(Q.notify(this.channels.wake, ""));
-      return { runId: run.id, replayed: false };
+      const advanced = await db.query(Q.advanceTriggerTick(fire.flowId, fire.nodeId, fire.tick, fire.now));
+      if (advanced.rowCount === 0) return { fired: false };
+      for (const run of fire.runs) await this.insertRun(db, run);
+      return { fired: true };
     });
+  }
+
+  async lastTriggerTick(flowId: string, nodeId: string): Promise<number | undefined> {
+    return (await this.pool.query<{ tick: number }>(Q.getTriggerTick(flowId, nodeId))).rows[0]?.tick;
+  }
+
+  /** Inside a transaction: the run row, its idempotency key, its journal so far, and a wake-up. */
+  private async insertRun(db: Queryable, run: NewRun): Promise<EnqueueResult> {
+    if (run.idempotency) {
+      const { scope, key, expiresAt } = run.idempotency;
+      const holder = (await db.query<{ run_id: string }>(Q.upsertIdempotency(scope, key, run.id, expiresAt, run.now))).rows[0]!;
+      if (holder.run_id !== run.id) return { runId: holder.run_id, replayed: true };
+    }
+    await db.query(Q.insertRun(...runRowValues(run)));
+    for (const step of run.seedSteps ?? []) await insertStep(db, run.id, step);
+    if (!run.seedSteps?.some((s) => s.seq === 1)) await insertStep(db, run.id, triggerStep(run));
+    // Several runs of one transaction share a notification: PostgreSQL folds identical ones.
+    if (run.leaseTo === undefined) await db.query(Q.notify(this.channels.wake, ""));
+    return { runId: run.id, replayed: false };
   }
 
   async claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]> {
@@ -269,6 +281,16 @@ export class PostgresStore implements Store {
 
 async function insertStep(db: Queryable, runId: string, step: StepRecord): Promise<void> {
   await db.query(Q.insertStep(...stepRowValues(runId, step)));
+}
+
+/** The runs row of a new run, in RUN_COLUMNS order. */
+function runRowValues(run: NewRun): unknown[] {
+  const leased = run.leaseTo !== undefined;
+  return [
+    run.id, run.flowId, run.flowVersion, run.triggerNodeId, run.triggerType, leased ? "running" : "queued",
+    run.now, leased ? run.now : null, run.leaseTo?.owner ?? null, run.leaseTo?.until ?? null, run.now,
+    JSON.stringify(run.frontier), nextSeqAfter(run), run.retryOf ?? null,
+  ];
 }
 
 /** NOTIFY channels are per schema, so deployments (and tests) sharing a database never cross. */

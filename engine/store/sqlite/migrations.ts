@@ -72,4 +72,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX dedupe_by_run ON dedupe_keys (run_id);
   CREATE INDEX dedupe_by_expiry ON dedupe_keys (expires_at) WHERE expires_at IS NOT NULL;
   `,
+  // 2: the last fired tick per time-based trigger node (schedule, poll); see Store.fireTrigger.
+  `
+  CREATE TABLE trigger_ticks (
+    flow_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    tick INTEGER NOT NULL,
+    fired_at INTEGER NOT NULL,
+    PRIMARY KEY (flow_id, node_id)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -41,6 +41,11 @@ export function prepareStatements(db: Database.Database) {
     getDedupe: p("SELECT run_id, first_seen_at, expires_at FROM dedupe_keys WHERE scope = ? AND key = ?"),
     putDedupe: p("INSERT OR REPLACE INTO dedupe_keys (scope, key, run_id, first_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)"),
     releaseDedupe: p("DELETE FROM dedupe_keys WHERE run_id = ?"),
+
+    advanceTriggerTick: p(`INSERT INTO trigger_ticks (flow_id, node_id, tick, fired_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (flow_id, node_id) DO UPDATE SET tick = excluded.tick, fired_at = excluded.fired_at
+      WHERE excluded.tick > trigger_ticks.tick`),
+    getTriggerTick: p("SELECT tick FROM trigger_ticks WHERE flow_id = ? AND node_id = ?"),
   };
 }
 

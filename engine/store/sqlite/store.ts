@@ -18,6 +18,7 @@ import {
   type RunQuery,
   type StepRecord,
   type Store,
+  type TriggerFire,
 } from "../types.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
@@ -97,36 +98,51 @@ export class SqliteStore implements Store {
   }
 
   async enqueueRun(run: NewRun): Promise<EnqueueResult> {
+    return this.writes.run(() => this.insertRun(run));
+  }
+
+  async fireTrigger(fire: TriggerFire): Promise<{ fired: boolean }> {
     return this.writes.run(() => {
-      if (run.idempotency) {
-        const { scope, key, expiresAt } = run.idempotency;
-        const existing = this.sql.getIdempotency.get(scope, key, run.now) as { run_id: string } | undefined;
-        if (existing) return { runId: existing.run_id, replayed: true };
-        this.sql.putIdempotency.run(scope, key, run.id, expiresAt);
-      }
-      const leased = run.leaseTo !== undefined;
-      this.sql.insertRun.run(
-        run.id,
-        run.flowId,
-        run.flowVersion,
-        run.triggerNodeId,
-        run.triggerType,
-        leased ? "running" : "queued",
-        run.now,
-        leased ? run.now : null,
-        run.leaseTo?.owner ?? null,
-        run.leaseTo?.until ?? null,
-        run.now,
-        JSON.stringify(run.frontier),
-        nextSeqAfter(run),
-        run.retryOf ?? null,
-      );
-      for (const step of run.seedSteps ?? []) this.sql.insertStep.run(...stepRowValues(run.id, step));
-      if (!run.seedSteps?.some((s) => s.seq === 1)) {
-        this.sql.insertStep.run(...stepRowValues(run.id, triggerStep(run)));
-      }
-      return { runId: run.id, replayed: false };
+      if (this.sql.advanceTriggerTick.run(fire.flowId, fire.nodeId, fire.tick, fire.now).changes === 0) return { fired: false };
+      for (const run of fire.runs) this.insertRun(run);
+      return { fired: true };
     });
+  }
+
+  async lastTriggerTick(flowId: string, nodeId: string): Promise<number | undefined> {
+    return (this.sql.getTriggerTick.get(flowId, nodeId) as { tick: number } | undefined)?.tick;
+  }
+
+  /** Inside a write transaction: the run row, its idempotency key and its journal so far. */
+  private insertRun(run: NewRun): EnqueueResult {
+    if (run.idempotency) {
+      const { scope, key, expiresAt } = run.idempotency;
+      const existing = this.sql.getIdempotency.get(scope, key, run.now) as { run_id: string } | undefined;
+      if (existing) return { runId: existing.run_id, replayed: true };
+      this.sql.putIdempotency.run(scope, key, run.id, expiresAt);
+    }
+    const leased = run.leaseTo !== undefined;
+    this.sql.insertRun.run(
+      run.id,
+      run.flowId,
+      run.flowVersion,
+      run.triggerNodeId,
+      run.triggerType,
+      leased ? "running" : "queued",
+      run.now,
+      leased ? run.now : null,
+      run.leaseTo?.owner ?? null,
+      run.leaseTo?.until ?? null,
+      run.now,
+      JSON.stringify(run.frontier),
+      nextSeqAfter(run),
+      run.retryOf ?? null,
+    );
+    for (const step of run.seedSteps ?? []) this.sql.insertStep.run(...stepRowValues(run.id, step));
+    if (!run.seedSteps?.some((s) => s.seq === 1)) {
+      this.sql.insertStep.run(...stepRowValues(run.id, triggerStep(run)));
+    }
+    return { runId: run.id, replayed: false };
   }
 
   async claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]> {
