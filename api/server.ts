@@ -33,8 +33,8 @@ export async function openStore(config: Config): Promise<Store> {
   return new SqliteStore({ filename: path.join(config.dataDir, "runnel.db"), synchronous: config.sqliteSync });
 }
 
-/** Composition root: config → store → engine → app → listen. */
-export async function startServer(config: Config, role: Role = "start"): Promise<RunningServer> {
+/** Config → store → engine: one composition for every role, so a worker executes nodes exactly as `start` does. */
+export async function openEngine(config: Config, role: Role) {
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);
   const engine = createEngine({
@@ -44,6 +44,12 @@ export async function startServer(config: Config, role: Role = "start"): Promise
     // Schedules and polls run where flows are saved, so a deactivated flow stops firing at once.
     triggers: role !== "worker",
   });
+  return { engine, store, logger };
+}
+
+/** Composition root: config → store → engine → app → listen. */
+export async function startServer(config: Config, role: Role = "start"): Promise<RunningServer> {
+  const { engine, store, logger } = await openEngine(config, role);
   await engine.start();
   let shuttingDown = false;
   const app = createApp({

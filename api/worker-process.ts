@@ -1,7 +1,6 @@
-import { createEngine, type Engine } from "../engine/index.ts";
+import type { Engine } from "../engine/index.ts";
 import type { Config } from "./config.ts";
-import { createLogger } from "./logger.ts";
-import { openStore, packageVersion, storeWhere } from "./server.ts";
+import { openEngine, packageVersion, storeWhere } from "./server.ts";
 
 export interface RunningWorker {
   engine: Engine;
@@ -9,20 +8,17 @@ export interface RunningWorker {
 }
 
 /**
- * `runnel worker`: claims and executes runs, nothing else — no HTTP server, so any number can
- * run beside one another and beside `runnel api`. On PostgreSQL it wakes on NOTIFY.
+ * `runnel worker`: claims and executes runs, nothing else — no HTTP server, no schedules — so any
+ * number can run beside one another and beside `runnel api`. On PostgreSQL it wakes on NOTIFY.
  */
 export async function startWorker(config: Config): Promise<RunningWorker> {
-  const logger = createLogger(config.logLevel);
-  const store = await openStore(config);
+  const { engine, store, logger } = await openEngine(config, "worker");
   if (store.kind === "sqlite") {
     logger.log("warn", "runnel worker on SQLite only finds new runs by polling; set DATABASE_URL=postgres://… to scale out");
   }
-  const engine = createEngine({ store, logger, worker: { concurrency: config.workerConcurrency, leaseMs: config.leaseMs } });
   await engine.start();
-  logger.log("info", `Runnel ${packageVersion()} worker ${engine.worker!.owner} ready (store: ${store.kind}, ${storeWhere(config)})`, {
-    owner: engine.worker!.owner,
-  });
+  const owner = engine.worker!.owner;
+  logger.log("info", `Runnel ${packageVersion()} worker ${owner} ready (store: ${store.kind}, ${storeWhere(config)})`, { owner });
   return {
     engine,
     async close() {
