@@ -37,8 +37,6 @@ export function createEngine(options: EngineOptions) {
   const events = new EventBus();
   const replies = new ReplyHub();
   const router = new WebhookRouter();
-  // Scaled out (PostgreSQL): events and webhook replies cross processes; on SQLite this is absent.
-  const relayLink = store.relay ? linkRelay(store.relay, events, replies, logger) : undefined;
   const compiledFlows = new CompiledFlowCache(catalog);
   const deps: ExecutorDeps = {
     store,
@@ -57,6 +55,8 @@ export function createEngine(options: EngineOptions) {
   const runs = new RunService(store, clock, events, () => worker);
   const triggers = options.triggers === false ? undefined : new TriggerManager({ store, clock, runs, fetch: deps.fetch, logger });
   const flows = new FlowService(store, catalog, router, clock, triggers ? [triggers] : []);
+  // Scaled out (PostgreSQL): events, webhook replies and flow saves cross processes; absent on SQLite.
+  const relayLink = store.relay ? linkRelay(store.relay, { events, replies, flows }, logger) : undefined;
 
   return {
     store,

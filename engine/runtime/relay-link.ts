@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { RUN_STATUSES } from "../model/index.ts";
 import type { Logger } from "../executor/run-executor.ts";
-import type { Relay } from "../store/relay.ts";
+import type { Relay, RelayTopic } from "../store/relay.ts";
 import type { EngineEvent, EventBus } from "./events.ts";
+import type { FlowService } from "./flow-service.ts";
 import type { ReplyHub, ReplyOutcome } from "./replies.ts";
 
 /** Events are sent in batches: one notification per burst instead of one per step. */
@@ -28,19 +29,27 @@ const outcomeSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 const replyMessage = z.object({ runId: z.string(), outcome: outcomeSchema });
+const flowMessage = z.object({ flowId: z.string() });
+
+export interface RelayedParts {
+  events: EventBus;
+  replies: ReplyHub;
+  flows: FlowService;
+}
 
 /**
  * Joins this process to the others sharing the store: local run events go out (batched) and
  * arrive on every other process's EventBus (SSE, metrics); a webhook reply produced by a run
- * executing here reaches the process whose request waits for it.
+ * executing here reaches the process whose request waits for it; a flow saved here is reloaded
+ * there (webhook routes, schedules).
  */
-export function linkRelay(relay: Relay, events: EventBus, replies: ReplyHub, logger: Logger) {
+export function linkRelay(relay: Relay, { events, replies, flows }: RelayedParts, logger: Logger) {
   const received = new WeakSet<object>();
   let batch: EngineEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
   let sending: Promise<void> = Promise.resolve();
 
-  const send = (topic: "events" | "replies", payload: unknown) => {
+  const send = (topic: RelayTopic, payload: unknown) => {
     sending = sending
       .then(() => relay.publish(topic, payload))
       .catch((err: unknown) => logger.log("warn", `relaying ${topic} to other processes failed`, { error: String(err) }));
@@ -60,6 +69,7 @@ export function linkRelay(relay: Relay, events: EventBus, replies: ReplyHub, log
     else timer ??= setTimeout(flush, BATCH_DELAY_MS);
   });
   replies.forwardUndelivered((runId, outcome: ReplyOutcome) => send("replies", { runId, outcome }));
+  const offSaved = flows.onSaved((flowId) => send("flows", { flowId }));
 
   const offEvents = relay.subscribe("events", (payload) => {
     const parsed = eventBatch.safeParse(payload);
@@ -76,15 +86,21 @@ export function linkRelay(relay: Relay, events: EventBus, replies: ReplyHub, log
     if (replies.isWaiting(parsed.data.runId)) replies.deliver(parsed.data.runId, parsed.data.outcome);
   });
 
+  const offFlows = relay.subscribe("flows", (payload) => {
+    const parsed = flowMessage.safeParse(payload);
+    if (!parsed.success) return logger.log("warn", "ignored a malformed flow notice from another process");
+    flows.refresh(parsed.data.flowId).catch((err: unknown) => {
+      logger.log("warn", "reloading a flow saved by another process failed", { flowId: parsed.data.flowId, error: String(err) });
+    });
+  });
+
   return {
     /** Resolves once messages from other processes arrive here. */
     ready: () => relay.ready(),
     /** Sends what is buffered and stops relaying. */
     async close(): Promise<void> {
       replies.forwardUndelivered(() => undefined);
-      offLocal();
-      offEvents();
-      offReplies();
+      for (const off of [offLocal, offSaved, offEvents, offReplies, offFlows]) off();
       flush();
       await sending;
     },

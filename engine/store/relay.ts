@@ -1,5 +1,5 @@
-/** What processes of one deployment tell each other: live events, and replies for waiting webhooks. */
-export type RelayTopic = "events" | "replies";
+/** What processes of one deployment tell each other: live events, replies for waiting webhooks, flow saves. */
+export type RelayTopic = "events" | "replies" | "flows";
 
 /**
  * Messages between the processes that share one store (PostgreSQL LISTEN/NOTIFY). Payloads are

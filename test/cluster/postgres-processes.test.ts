@@ -110,6 +110,43 @@ describe.skipIf(unavailable)("processes sharing one PostgreSQL schema", () => {
     expect(types).toEqual(["run.queued", "run.started", "step.finished", "run.finished"]);
   });
 
+  it("routes a webhook saved through one API process on every other one, and stops when it is deactivated", async () => {
+    const first = await process({ worker: false });
+    const second = await process({ worker: false });
+    const routed = () => second.engine.router.match("POST", "saved-elsewhere").kind === "found";
+    const until = async (wanted: boolean) => {
+      const deadline = Date.now() + 5_000;
+      while (routed() !== wanted) {
+        if (Date.now() > deadline) throw new Error(`the second API process did not follow the save (routed=${routed()})`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const input = flow("Hook", [{ id: "w", type: "webhook", config: { path: "saved-elsewhere" } }, { id: "l", type: "log" }], ["w->l"]);
+    const saved = await first.engine.flows.create(input);
+    await until(true);
+    await first.engine.flows.update(saved.id, { ...input, active: false }, saved.version);
+    await until(false);
+  });
+
+  it("fires a schedule once per tick although two API processes both arm it", async () => {
+    const first = await process({ worker: false });
+    const second = await process({ worker: false });
+    await process({ worker: true, pollMs: 200 });
+    const input = flow("Every second", [{ id: "s", type: "schedule", config: { cron: "* * * * * *" } }, { id: "l", type: "log" }], ["s->l"]);
+    const saved = await first.engine.flows.create(input);
+    const deadline = Date.now() + 10_000;
+    while ((await second.store.listRuns({ flowId: saved.id, limit: 100 })).runs.length < 3) {
+      if (Date.now() > deadline) throw new Error("the schedule did not fire three times within 10 s");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await first.engine.flows.update(saved.id, { ...input, active: false }, saved.version);
+    await new Promise((r) => setTimeout(r, 300)); // the second process follows the deactivation
+    const { runs } = await second.store.listRuns({ flowId: saved.id, limit: 100 });
+    const ticks = await Promise.all(runs.map(async (r) => ((await second.store.getRunMessage(r.id)) as { scheduledFor: string }).scheduledFor));
+    expect(new Set(ticks).size).toBe(ticks.length);
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+  });
+
   it("wakes an idle worker on enqueue through NOTIFY instead of waiting for its next poll", async () => {
     const api = await process({ worker: false });
     await process({ worker: true, pollMs: 60_000 });

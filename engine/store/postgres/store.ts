@@ -62,7 +62,12 @@ export class PostgresStore implements Store {
     readonly schema: string,
   ) {
     this.listener = new PgListener(clientConfig(options));
-    this.channels = { wake: channelName("wake", schema), events: channelName("events", schema), replies: channelName("replies", schema) };
+    this.channels = {
+      wake: channelName("wake", schema),
+      events: channelName("events", schema),
+      replies: channelName("replies", schema),
+      flows: channelName("flows", schema),
+    };
     this.relay = new PgRelay(pool, this.listener, (topic) => this.channels[topic]);
     this.writes = batchedWrites(pool, this.channels.wake);
   }
