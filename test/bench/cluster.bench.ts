@@ -7,8 +7,8 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { sendAll, startSink, startWorkerProcess } from "../helpers/cluster.ts";
-import { flow } from "../helpers/flows.ts";
+import { dedupeToHttpFlow, saveFlow, sendAll, startWorkerProcess } from "../helpers/cluster.ts";
+import { json, startHttpTarget } from "../helpers/http-target.ts";
 import { dropSchema, freshSchema, PG_TEST_URL, postgresUnavailable } from "../helpers/postgres.ts";
 import { startRealServer } from "../helpers/real-server.ts";
 
@@ -31,22 +31,7 @@ interface Result {
 }
 
 async function measure(deployment: Deployment, sinkUrl: string): Promise<Result> {
-  const created = await fetch(`${deployment.url}/api/flows`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(
-      flow(
-        "Bench",
-        [
-          { id: "w", type: "webhook", config: { path: "bench" } },
-          { id: "d", type: "dedupe", config: { key: "body.id", window: "1h" } },
-          { id: "h", type: "http", config: { method: "POST", url: `${sinkUrl}/bench`, body: "body" } },
-        ],
-        ["w->d", "d:out->h"],
-      ),
-    ),
-  });
-  if (created.status !== 201) throw new Error(`creating the flow failed: ${created.status} ${await created.text()}`);
+  await saveFlow(deployment.url, dedupeToHttpFlow("bench", `${sinkUrl}/bench`));
   const started = performance.now();
   const deadline = Date.now() + TIME_LIMIT_MS;
   await sendAll(
@@ -115,7 +100,7 @@ async function postgresDeployment(workers: number): Promise<Deployment> {
 async function main(): Promise<void> {
   const reason = await postgresUnavailable();
   if (reason) throw new Error(reason);
-  const sink = await startSink();
+  const sink = await startHttpTarget({ "/bench": (_req, res) => json(res, 200, { ok: true }) });
   const results: Result[] = [];
   const setups: (() => Promise<Deployment>)[] = [sqliteDeployment, () => postgresDeployment(1), () => postgresDeployment(2), () => postgresDeployment(4)];
   try {

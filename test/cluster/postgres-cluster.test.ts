@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { sendAll, startSink, startWorkerProcess, type WorkerProcess } from "../helpers/cluster.ts";
-import { flow } from "../helpers/flows.ts";
+import { dedupeToHttpFlow, saveFlow, sendAll, startWorkerProcess, type WorkerProcess } from "../helpers/cluster.ts";
+import { json, startHttpTarget } from "../helpers/http-target.ts";
 import { dropSchema, freshSchema, PG_TEST_URL, postgresUnavailable } from "../helpers/postgres.ts";
 import { startRealServer, type RealServer } from "../helpers/real-server.ts";
 
@@ -44,7 +44,7 @@ describe.skipIf(unavailable)("a cluster on PostgreSQL: 1 api + 3 worker processe
     async () => {
       const deadline = Date.now() + DEADLINE_MS;
       // Answers after 40 ms: the worker killed half-way has http calls in flight.
-      const sink = await startSink(40);
+      const sink = await startHttpTarget({ "/orders": (_req, res) => void setTimeout(() => json(res, 200, { ok: true }), 40) });
       cleanups.push(sink.close);
       const env = {
         DATABASE_URL: PG_TEST_URL,
@@ -60,22 +60,7 @@ describe.skipIf(unavailable)("a cluster on PostgreSQL: 1 api + 3 worker processe
       processes.push(...workers);
       expect(await (await fetch(`${api.url}/api/health`)).json()).toMatchObject({ ok: true, store: "postgres" });
 
-      const created = await fetch(`${api.url}/api/flows`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(
-          flow(
-            "Orders",
-            [
-              { id: "w", type: "webhook", config: { path: "orders" } },
-              { id: "d", type: "dedupe", config: { key: "body.id", window: "1h", scope: "flow" } },
-              { id: "h", type: "http", config: { method: "POST", url: `${sink.url}/orders`, body: "body" } },
-            ],
-            ["w->d", "d:out->h"],
-          ),
-        ),
-      });
-      expect(created.status).toBe(201);
+      await saveFlow(api.url, dedupeToHttpFlow("orders", `${sink.url}/orders`));
 
       db = new pg.Client({ connectionString: PG_TEST_URL });
       await db.connect();
@@ -140,7 +125,10 @@ describe.skipIf(unavailable)("a cluster on PostgreSQL: 1 api + 3 worker processe
 
       // At the sink: one Idempotency-Key per passed id, attempts from the dead worker's in-flight steps plus one.
       const attemptsByKey = new Map<string, number>();
-      for (const request of sink.requests) attemptsByKey.set(request.idempotencyKey, (attemptsByKey.get(request.idempotencyKey) ?? 0) + 1);
+      for (const request of sink.to("/orders")) {
+        const key = String(request.headers["idempotency-key"]);
+        attemptsByKey.set(key, (attemptsByKey.get(key) ?? 0) + 1);
+      }
       const expectedKeys = [...passedRunById.values()].map(([runId]) => `${runId}:h:1`).sort();
       expect([...attemptsByKey.keys()].sort()).toEqual(expectedKeys);
       const held = new Set(killed!.held);

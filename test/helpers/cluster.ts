@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import path from "node:path";
+import type { FlowInput } from "../../engine/model/index.ts";
+import { flow } from "./flows.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
@@ -55,46 +56,23 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
   };
 }
 
-export interface SinkRequest {
-  idempotencyKey: string;
-  body: string;
-  at: number;
+/** webhook (`/hooks/<path>`) → dedupe on `body.id` → http POST of the body to `target`: the cluster scenario. */
+export function dedupeToHttpFlow(path: string, target: string): FlowInput {
+  return flow(
+    "Orders",
+    [
+      { id: "w", type: "webhook", config: { path } },
+      { id: "d", type: "dedupe", config: { key: "body.id", window: "1h", scope: "flow" } },
+      { id: "h", type: "http", config: { method: "POST", url: target, body: "body" } },
+    ],
+    ["w->d", "d:out->h"],
+  );
 }
 
-/**
- * An HTTP receiver on 127.0.0.1 that records every request it gets, for at-least-once checks.
- * `delayMs` holds each answer back, so calls are in flight when a worker dies.
- */
-export async function startSink(delayMs = 0): Promise<{ url: string; requests: SinkRequest[]; close(): Promise<void> }> {
-  const requests: SinkRequest[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
-      requests.push({ idempotencyKey: header(req.headers, "idempotency-key"), body, at: Date.now() });
-      const answer = () => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
-      if (delayMs > 0) setTimeout(answer, delayMs);
-      else answer();
-    });
-  });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(",") : (value ?? "");
+/** Saves a flow through the API of a running process. */
+export async function saveFlow(apiUrl: string, input: FlowInput): Promise<void> {
+  const res = await fetch(`${apiUrl}/api/flows`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
+  if (res.status !== 201) throw new Error(`saving flow ${input.name} failed: ${res.status} ${await res.text()}`);
 }
 
 /**
