@@ -3,6 +3,7 @@ import type { Engine } from "../engine/index.ts";
 import { authMiddleware, LOGIN_PAGE } from "./auth.ts";
 import { errorBody, handleError } from "./errors.ts";
 import { editorRoutes } from "./editor-static.ts";
+import { dedupeRoutes } from "./routes/dedupe.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/flows", flowRoutes(deps));
   app.route("/api/runs", runRoutes(deps));
   app.route("/api/events", eventRoutes(deps));
+  app.route("/api/dedupe", dedupeRoutes(deps));
   app.route("/hooks", hookRoutes(deps));
   app.route("/metrics", metricsRoutes(deps));
   app.all("/api/*", (c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404));

@@ -1,9 +1,11 @@
+import { createDedupeService } from "./dedupe/service.ts";
 import { CompiledFlowCache } from "./executor/compiled-flow.ts";
 import type { ExecutorDeps, Logger } from "./executor/run-executor.ts";
 import { Catalog, type NodeServices } from "./nodes/index.ts";
 import { systemClock, type Clock } from "./runtime/clock.ts";
 import { EventBus } from "./runtime/events.ts";
 import { FlowService } from "./runtime/flow-service.ts";
+import { defaultKeyPruning, KeyPruner, type KeyPrunerOptions } from "./runtime/key-pruner.ts";
 import { linkRelay } from "./runtime/relay-link.ts";
 import { ReplyHub } from "./runtime/replies.ts";
 import { RunService } from "./runtime/run-service.ts";
@@ -24,6 +26,8 @@ export interface EngineOptions {
   /** Arm schedule and poll triggers (default true); their fires are recorded, so several processes may. */
   triggers?: boolean;
   maxStepsPerRun?: number;
+  /** Background deletion of expired dedupe/idempotency keys; `false` turns the timer off. */
+  keyPruning?: Partial<KeyPrunerOptions> | false;
 }
 
 export const silentLogger: Logger = { log: () => undefined };
@@ -38,6 +42,8 @@ export function createEngine(options: EngineOptions) {
   const replies = new ReplyHub();
   const router = new WebhookRouter();
   const compiledFlows = new CompiledFlowCache(catalog);
+  const dedupe = createDedupeService(store, clock);
+  const keyPruner = new KeyPruner(store, clock, logger, { ...defaultKeyPruning, ...(options.keyPruning || {}) });
   const deps: ExecutorDeps = {
     store,
     clock,
@@ -45,7 +51,7 @@ export function createEngine(options: EngineOptions) {
     replies,
     fetch: options.fetch ?? fetch,
     logger,
-    services: options.services ?? {},
+    services: { dedupe, ...options.services },
     maxStepsPerRun: options.maxStepsPerRun ?? 10_000,
   };
   const worker =
@@ -70,17 +76,21 @@ export function createEngine(options: EngineOptions) {
     worker,
     triggers,
     logger,
+    dedupe,
+    keyPruner,
     async start(): Promise<void> {
       await flows.loadActive();
       worker?.start();
       // Also covers the worker's wake subscription: once this resolves, no enqueue goes unnoticed.
       await relayLink?.ready();
       triggers?.start();
+      if (options.keyPruning !== false) keyPruner.start();
     },
     /** Stops claiming, lets in-flight steps finish up to `timeoutMs`, hands the rest back. */
     async stop(timeoutMs = 10_000): Promise<void> {
       await triggers?.stop();
       await worker?.stop(timeoutMs);
+      await keyPruner.stop();
       await relayLink?.close();
     },
   };

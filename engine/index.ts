@@ -8,3 +8,4 @@ export { Catalog, builtinNodes, describeNodeType } from "./nodes/index.ts";
 export { systemClock, type Clock } from "./runtime/clock.ts";
 export type { EngineEvent } from "./runtime/events.ts";
 export { StepFailure, ExpressionError, expressionCacheStats } from "./expr/index.ts";
+export type { DedupeService } from "./dedupe/service.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { DedupeService } from "../dedupe/service.ts";
 import type { Message, NodeCategory, NodeTypeInfo, PortOutputs } from "../model/index.ts";
 
 /** A reply for the HTTP request that started this run (webhook in `respond` mode). */
@@ -37,6 +38,8 @@ export interface NodeContext {
 
 /** Store-backed services for nodes that need shared state (dedupe, ...). */
 export interface NodeServices {
+  /** Set by createEngine from its Store. */
+  dedupe?: DedupeService;
   [name: string]: unknown;
 }
 

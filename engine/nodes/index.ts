@@ -12,6 +12,7 @@ import { switchNode } from "./switch.ts";
 import { splitNode } from "./split.ts";
 import { delayNode } from "./delay.ts";
 import { httpNode } from "./http.ts";
+import { dedupeNode } from "./dedupe.ts";
 
 /** The one registration list: adding a node type is one file plus one line here. */
 export const builtinNodes: NodeDefinition<unknown>[] = [
@@ -27,6 +28,7 @@ export const builtinNodes: NodeDefinition<unknown>[] = [
   httpNode,
   respondNode,
   logNode,
+  dedupeNode,
 ];
 
 export class Catalog {

@@ -132,11 +132,30 @@ export interface DedupeClaim {
   now: number;
   /** null = forever */
   expiresAt: number | null;
+  /**
+   * Which node execution of the run claims (`<nodeId>:<n>`; default ""). While the key lives, a
+   * claim by the same run and execution (a resume after a crash) is still first; any other claim,
+   * even a second execution within the same run, is a duplicate.
+   */
+  execution?: string;
+  /** Whether `finishRun(failed)` frees this key again (default true). */
+  releaseOnFailure?: boolean;
 }
 
 export type DedupeOutcome =
   | { first: true }
   | { first: false; firstRunId: string; firstSeenAt: number };
+
+/** A live dedupe key as the operator API shows it. */
+export interface DedupeKeyState {
+  scope: string;
+  key: string;
+  runId: string;
+  firstSeenAt: number;
+  /** null = forever */
+  expiresAt: number | null;
+  releaseOnFailure: boolean;
+}
 
 export interface FlowVersionInfo {
   version: number;
@@ -197,8 +216,23 @@ export interface Store {
   listRuns(query: RunQuery): Promise<RunPage>;
   findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined>;
 
+  /**
+   * Atomic (a unique scope+key): the first claim of a key that is absent or expired
+   * (`expiresAt <= now`) wins; see DedupeClaim for re-claims. `finishRun` with status `failed`
+   * deletes the run's keys claimed with `releaseOnFailure` in the same transaction.
+   */
   claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome>;
+  /** Frees every key the run claimed, whatever their releaseOnFailure. */
   releaseDedupeKeys(runId: string): Promise<void>;
+  /** The key if it is live at `now` (absent and expired keys alike → undefined). */
+  getDedupeKey(scope: string, key: string, now: number): Promise<DedupeKeyState | undefined>;
+  /** Deletes one key, or the whole scope when `key` is omitted (in short transactions); returns how many. */
+  deleteDedupeKeys(scope: string, key?: string): Promise<number>;
+  /**
+   * Deletes up to `limit` expired dedupe keys and up to `limit` expired ingress idempotency keys in
+   * one short transaction; returns how many rows went. Callers repeat while the result is >= limit.
+   */
+  pruneExpiredKeys(now: number, limit: number): Promise<number>;
 
   /**
    * Calls `listener` when another process enqueued or handed back runs (PostgreSQL NOTIFY), so

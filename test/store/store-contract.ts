@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LeaseLostError, VersionConflictError, type FrontierItem, type NewRun, type Store } from "../../engine/index.ts";
 import { newId } from "../../engine/ids.ts";
 import { flow } from "../helpers/flows.ts";
+import { dedupeKeyContract } from "./dedupe-contract.ts";
 
 export interface StoreFactory {
   create(): Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup(): Promise<void> }>;
@@ -204,5 +205,7 @@ export function storeContract(name: string, factory: StoreFactory) {
       expect((await store.getRun(runId))?.status).toBe("queued");
       expect((await store.getFlow(f.id))?.name).toBe("Sample");
     });
+
+    dedupeKeyContract(() => store);
   });
 }

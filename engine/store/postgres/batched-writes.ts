@@ -29,12 +29,12 @@ const COMMIT = `WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::
     WHERE s.run_id IN (SELECT id FROM owned) ${STEP_UPSERT})
   SELECT id FROM owned`;
 
-/** Ends each run still leased to its owner; a failed run gives its dedupe keys back. */
+/** Ends each run still leased to its owner; a failed run frees the dedupe keys it claimed with releaseOnFailure. */
 const FINISH = `WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[]) AS i(id, owner, status, error, finished_at)),
   fin AS (UPDATE runs r SET status = i.status, error = i.error, finished_at = i.finished_at, lease_owner = NULL,
     lease_until = NULL, frontier = '[]' FROM input i
     WHERE r.id = i.id AND r.lease_owner = i.owner AND r.status = 'running' RETURNING r.id, r.status),
-  released AS (DELETE FROM dedupe_keys WHERE run_id IN (SELECT id FROM fin WHERE status = 'failed')),
+  released AS (DELETE FROM dedupe_keys WHERE release_on_failure AND run_id IN (SELECT id FROM fin WHERE status = 'failed')),
   step AS (INSERT INTO steps (${STEP_COLUMNS}) SELECT s.* FROM unnest(${arrays(6, STEP_TYPES)}) AS ${STEP_ALIAS}
     WHERE s.run_id IN (SELECT id FROM fin) ${STEP_UPSERT})
   SELECT id FROM fin`;

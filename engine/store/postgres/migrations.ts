@@ -96,6 +96,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (flow_id, node_id)
   );
   `,
+  // 3: dedupe keys remember which node execution claimed them and whether a failure frees them;
+  // ingress idempotency keys get an expiry index so pruning them is a range scan.
+  `
+  ALTER TABLE dedupe_keys ADD COLUMN execution text NOT NULL DEFAULT '';
+  ALTER TABLE dedupe_keys ADD COLUMN release_on_failure boolean NOT NULL DEFAULT true;
+  CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
+  `,
 ];
 
 /**

@@ -62,17 +62,6 @@ export const Q = {
       RETURNING run_id`,
   ),
   getIdempotency: statement("get_idempotency", "SELECT run_id FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $3"),
-  /** First claim wins through the primary key; an expired key is taken over; returns the holder. */
-  claimDedupe: statement(
-    "claim_dedupe",
-    `INSERT INTO dedupe_keys AS d (scope, key, run_id, first_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (scope, key) DO UPDATE SET
-        run_id = CASE WHEN d.expires_at <= $4 THEN EXCLUDED.run_id ELSE d.run_id END,
-        first_seen_at = CASE WHEN d.expires_at <= $4 THEN EXCLUDED.first_seen_at ELSE d.first_seen_at END,
-        expires_at = CASE WHEN d.expires_at <= $4 THEN EXCLUDED.expires_at ELSE d.expires_at END
-      RETURNING run_id, first_seen_at`,
-  ),
-  releaseDedupe: statement("release_dedupe", "DELETE FROM dedupe_keys WHERE run_id = $1"),
 
   /** Moves a trigger's tick forward only: an equal or older tick (fired elsewhere already) changes nothing. */
   advanceTriggerTick: statement(

@@ -11,8 +11,6 @@ import {
   VersionConflictError,
   type ClaimedRun,
   type CommitStep,
-  type DedupeClaim,
-  type DedupeOutcome,
   type EnqueueResult,
   type FinishRun,
   type FlowVersionInfo,
@@ -29,6 +27,7 @@ import { migrate } from "./migrations.ts";
 import { PgListener } from "./notify.ts";
 import { Q } from "./queries.ts";
 import { batchedWrites } from "./batched-writes.ts";
+import { PgDedupeKeys } from "./dedupe-keys.ts";
 import { FlowVersionCache } from "./flow-version-cache.ts";
 import { PgRelay } from "./relay.ts";
 import { listRunsQuery } from "./run-list.ts";
@@ -54,6 +53,7 @@ export class PostgresStore implements Store {
   private readonly versions = new FlowVersionCache();
   /** Group commit: concurrent enqueues, step journals and finishes share statements and fsyncs. */
   private readonly writes: ReturnType<typeof batchedWrites>;
+  private readonly keys: PgDedupeKeys;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -70,6 +70,7 @@ export class PostgresStore implements Store {
     };
     this.relay = new PgRelay(pool, this.listener, (topic) => this.channels[topic]);
     this.writes = batchedWrites(pool, this.channels.wake);
+    this.keys = new PgDedupeKeys(pool);
   }
 
   /** Connects, applies pending migrations (serialised across processes) and returns the store. */
@@ -265,18 +266,12 @@ export class PostgresStore implements Store {
     return (await this.pool.query<{ run_id: string }>(Q.getIdempotency(scope, key, now))).rows[0]?.run_id;
   }
 
-  async claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome> {
-    const { rows } = await this.pool.query<{ run_id: string; first_seen_at: number }>(
-      Q.claimDedupe(claim.scope, claim.key, claim.runId, claim.now, claim.expiresAt),
-    );
-    const holder = rows[0]!;
-    if (holder.run_id === claim.runId) return { first: true };
-    return { first: false, firstRunId: holder.run_id, firstSeenAt: holder.first_seen_at };
-  }
-
-  async releaseDedupeKeys(runId: string): Promise<void> {
-    await this.pool.query(Q.releaseDedupe(runId));
-  }
+  // Dedupe keys and their pruning live in dedupe-keys.ts.
+  readonly claimDedupeKey: Store["claimDedupeKey"] = (claim) => this.keys.claim(claim);
+  readonly releaseDedupeKeys: Store["releaseDedupeKeys"] = (runId) => this.keys.releaseRun(runId);
+  readonly getDedupeKey: Store["getDedupeKey"] = (scope, key, now) => this.keys.get(scope, key, now);
+  readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
+  readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);
 
   async close(): Promise<void> {
     await this.listener.close();

@@ -82,4 +82,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (flow_id, node_id)
   ) WITHOUT ROWID;
   `,
+  // 3: dedupe keys remember which node execution claimed them and whether a failure frees them;
+  // ingress idempotency keys get an expiry index so pruning them is a range scan.
+  `
+  ALTER TABLE dedupe_keys ADD COLUMN execution TEXT NOT NULL DEFAULT '';
+  ALTER TABLE dedupe_keys ADD COLUMN release_on_failure INTEGER NOT NULL DEFAULT 1;
+  CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
+  `,
 ];

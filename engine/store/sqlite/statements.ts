@@ -38,9 +38,6 @@ export function prepareStatements(db: Database.Database) {
 
     getIdempotency: p("SELECT run_id FROM idempotency_keys WHERE scope = ? AND key = ? AND expires_at > ?"),
     putIdempotency: p("INSERT OR REPLACE INTO idempotency_keys (scope, key, run_id, expires_at) VALUES (?, ?, ?, ?)"),
-    getDedupe: p("SELECT run_id, first_seen_at, expires_at FROM dedupe_keys WHERE scope = ? AND key = ?"),
-    putDedupe: p("INSERT OR REPLACE INTO dedupe_keys (scope, key, run_id, first_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)"),
-    releaseDedupe: p("DELETE FROM dedupe_keys WHERE run_id = ?"),
 
     advanceTriggerTick: p(`INSERT INTO trigger_ticks (flow_id, node_id, tick, fired_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (flow_id, node_id) DO UPDATE SET tick = excluded.tick, fired_at = excluded.fired_at

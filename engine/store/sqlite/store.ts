@@ -7,8 +7,6 @@ import {
   VersionConflictError,
   type ClaimedRun,
   type CommitStep,
-  type DedupeClaim,
-  type DedupeOutcome,
   type EnqueueResult,
   type FinishRun,
   type FlowVersionInfo,
@@ -20,6 +18,7 @@ import {
   type Store,
   type TriggerFire,
 } from "../types.ts";
+import { SqliteDedupeKeys } from "./dedupe-keys.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
@@ -38,6 +37,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly writes: GroupCommit;
   private readonly sql: Statements;
+  private readonly keys: SqliteDedupeKeys;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
@@ -48,6 +48,7 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.sql = prepareStatements(this.db);
     this.writes = new GroupCommit(this.db);
+    this.keys = new SqliteDedupeKeys(this.db, this.writes);
   }
 
   async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
@@ -187,7 +188,7 @@ export class SqliteStore implements Store {
       const updated = this.sql.finishRun.run(finish.status, error, finish.now, finish.runId, finish.owner);
       if (updated.changes === 0) throw new LeaseLostError(finish.runId);
       for (const step of finish.steps) this.sql.insertStep.run(...stepRowValues(finish.runId, step));
-      if (finish.status === "failed") this.sql.releaseDedupe.run(finish.runId);
+      if (finish.status === "failed") this.keys.releaseFailedRun(finish.runId);
     });
   }
 
@@ -247,23 +248,12 @@ export class SqliteStore implements Store {
     return row?.run_id;
   }
 
-  async claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome> {
-    return this.writes.run(() => {
-      const existing = this.sql.getDedupe.get(claim.scope, claim.key) as
-        | { run_id: string; first_seen_at: number; expires_at: number | null }
-        | undefined;
-      const live = existing && (existing.expires_at === null || existing.expires_at > claim.now);
-      if (live && existing.run_id !== claim.runId) {
-        return { first: false, firstRunId: existing.run_id, firstSeenAt: existing.first_seen_at };
-      }
-      if (!live) this.sql.putDedupe.run(claim.scope, claim.key, claim.runId, claim.now, claim.expiresAt);
-      return { first: true };
-    });
-  }
-
-  async releaseDedupeKeys(runId: string): Promise<void> {
-    return this.writes.run(() => void this.sql.releaseDedupe.run(runId));
-  }
+  // Dedupe keys and their pruning live in dedupe-keys.ts.
+  readonly claimDedupeKey: Store["claimDedupeKey"] = (claim) => this.keys.claim(claim);
+  readonly releaseDedupeKeys: Store["releaseDedupeKeys"] = (runId) => this.keys.releaseRun(runId);
+  readonly getDedupeKey: Store["getDedupeKey"] = (scope, key, now) => this.keys.get(scope, key, now);
+  readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
+  readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);
 
   async close(): Promise<void> {
     this.writes.flush();
