@@ -43,6 +43,7 @@ export async function openEngine(config: Config, role: Role) {
     worker: role === "api" ? false : { concurrency: config.workerConcurrency, leaseMs: config.leaseMs },
     // Schedules and polls run where flows are saved, so a deactivated flow stops firing at once.
     triggers: role !== "worker",
+    receiveFromPeers: role !== "worker",
   });
   return { engine, store, logger };
 }

@@ -23,6 +23,11 @@ export interface EngineOptions {
   services?: NodeServices;
   /** `false` for a process that only ingests (the API of a scaled-out deployment). */
   worker?: Partial<WorkerOptions> | false;
+  /**
+   * Scaled out: take in other processes' run events, webhook replies and flow saves (default
+   * true). `false` for a process that serves no HTTP (runnel worker): it only sends them.
+   */
+  receiveFromPeers?: boolean;
   /** Arm schedule and poll triggers (default true); their fires are recorded, so several processes may. */
   triggers?: boolean;
   maxStepsPerRun?: number;
@@ -62,7 +67,9 @@ export function createEngine(options: EngineOptions) {
   const triggers = options.triggers === false ? undefined : new TriggerManager({ store, clock, runs, fetch: deps.fetch, logger });
   const flows = new FlowService(store, catalog, router, clock, triggers ? [triggers] : []);
   // Scaled out (PostgreSQL): events, webhook replies and flow saves cross processes; absent on SQLite.
-  const relayLink = store.relay ? linkRelay(store.relay, { events, replies, flows }, logger) : undefined;
+  const relayLink = store.relay
+    ? linkRelay(store.relay, { events, replies, flows }, logger, { receive: options.receiveFromPeers !== false })
+    : undefined;
 
   return {
     store,

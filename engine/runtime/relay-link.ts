@@ -7,7 +7,7 @@ import type { FlowService } from "./flow-service.ts";
 import type { ReplyHub, ReplyOutcome } from "./replies.ts";
 
 /** Events are sent in batches: one notification per burst instead of one per step. */
-const BATCH_DELAY_MS = 5;
+const BATCH_DELAY_MS = 20;
 const BATCH_MAX = 40;
 
 // Our own processes, possibly one version apart: check what consumers rely on, keep the rest.
@@ -43,7 +43,7 @@ export interface RelayedParts {
  * executing here reaches the process whose request waits for it; a flow saved here is reloaded
  * there (webhook routes, schedules).
  */
-export function linkRelay(relay: Relay, { events, replies, flows }: RelayedParts, logger: Logger) {
+export function linkRelay(relay: Relay, { events, replies, flows }: RelayedParts, logger: Logger, options: { receive: boolean }) {
   const received = new WeakSet<object>();
   let batch: EngineEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -71,28 +71,36 @@ export function linkRelay(relay: Relay, { events, replies, flows }: RelayedParts
   replies.forwardUndelivered((runId, outcome: ReplyOutcome) => send("replies", { runId, outcome }));
   const offSaved = flows.onSaved((flowId) => send("flows", { flowId }));
 
-  const offEvents = relay.subscribe("events", (payload) => {
-    const parsed = eventBatch.safeParse(payload);
-    if (!parsed.success) return logger.log("warn", "ignored a malformed event batch from another process");
-    for (const event of parsed.data) {
-      received.add(event);
-      events.emit(event);
-    }
-  });
-  const offReplies = relay.subscribe("replies", (payload) => {
-    const parsed = replyMessage.safeParse(payload);
-    if (!parsed.success) return logger.log("warn", "ignored a malformed webhook reply from another process");
-    // Only the process holding the request answers it; the rest drop the message.
-    if (replies.isWaiting(parsed.data.runId)) replies.deliver(parsed.data.runId, parsed.data.outcome);
-  });
-
-  const offFlows = relay.subscribe("flows", (payload) => {
-    const parsed = flowMessage.safeParse(payload);
-    if (!parsed.success) return logger.log("warn", "ignored a malformed flow notice from another process");
-    flows.refresh(parsed.data.flowId).catch((err: unknown) => {
-      logger.log("warn", "reloading a flow saved by another process failed", { flowId: parsed.data.flowId, error: String(err) });
+  function receive(): () => void {
+    const offEvents = relay.subscribe("events", (payload) => {
+      const parsed = eventBatch.safeParse(payload);
+      if (!parsed.success) return logger.log("warn", "ignored a malformed event batch from another process");
+      for (const event of parsed.data) {
+        received.add(event);
+        events.emit(event);
+      }
     });
-  });
+    const offReplies = relay.subscribe("replies", (payload) => {
+      const parsed = replyMessage.safeParse(payload);
+      if (!parsed.success) return logger.log("warn", "ignored a malformed webhook reply from another process");
+      // Only the process holding the request answers it; the rest drop the message.
+      if (replies.isWaiting(parsed.data.runId)) replies.deliver(parsed.data.runId, parsed.data.outcome);
+    });
+
+    const offFlows = relay.subscribe("flows", (payload) => {
+      const parsed = flowMessage.safeParse(payload);
+      if (!parsed.success) return logger.log("warn", "ignored a malformed flow notice from another process");
+      flows.refresh(parsed.data.flowId).catch((err: unknown) => {
+        logger.log("warn", "reloading a flow saved by another process failed", { flowId: parsed.data.flowId, error: String(err) });
+      });
+    });
+    return () => {
+      for (const off of [offEvents, offReplies, offFlows]) off();
+    };
+  }
+
+  // A process serving no HTTP (runnel worker) has no one to show events to or answer: it only sends.
+  const offReceiving = options.receive ? receive() : () => undefined;
 
   return {
     /** Resolves once messages from other processes arrive here. */
@@ -100,7 +108,7 @@ export function linkRelay(relay: Relay, { events, replies, flows }: RelayedParts
     /** Sends what is buffered and stops relaying. */
     async close(): Promise<void> {
       replies.forwardUndelivered(() => undefined);
-      for (const off of [offLocal, offSaved, offEvents, offReplies, offFlows]) off();
+      for (const off of [offLocal, offSaved, offReceiving]) off();
       flush();
       await sending;
     },

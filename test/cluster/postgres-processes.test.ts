@@ -42,7 +42,8 @@ describe.skipIf(unavailable)("processes sharing one PostgreSQL schema", () => {
   async function process(options: { worker: boolean; catalog?: Catalog; pollMs?: number }) {
     const store = await PostgresStore.open({ connectionString: PG_TEST_URL, schema, poolSize: 4 });
     const worker = options.worker ? { pollMs: options.pollMs ?? 60_000, leaseMs: 5_000 } : false;
-    const engine = createEngine({ store, catalog: options.catalog, worker });
+    // As `runnel worker` and `runnel api` compose it: a worker only sends events and replies.
+    const engine = createEngine({ store, catalog: options.catalog, worker, receiveFromPeers: !options.worker });
     await engine.start();
     opened.push({ engine, store });
     const events: EngineEvent[] = [];

@@ -1,28 +1,35 @@
 import type pg from "pg";
 import type { DedupeClaim, DedupeKeyState, DedupeOutcome } from "../types.ts";
+import { Batcher } from "./batcher.ts";
 
 /** Rows deleted per transaction when a whole scope is cleared, so ingest keeps flowing. */
 const SCOPE_DELETE_BATCH = 5_000;
 
 const statement = (name: string, text: string) => (...values: unknown[]): pg.QueryConfig => ({ name: `runnel_${name}`, text, values });
-const EXPIRED = "d.expires_at <= $5";
+// The claim's own time is the row's first_seen_at (EXCLUDED), so each key is judged at its claim's now.
+const EXPIRED = "d.expires_at <= EXCLUDED.first_seen_at";
 
 const Q = {
   /**
    * The first claim wins through the primary key; an expired key is taken over (by anyone); a
    * live one is kept. Returns the holder, so the caller tells first from duplicate.
    */
+  /**
+   * Claims many keys (distinct within a batch) at once. The first claim wins through the primary
+   * key; an expired key is taken over (by anyone); a live one is kept. Returns each holder, so
+   * the caller tells first from duplicate.
+   */
   claim: statement(
-    "dedupe_claim",
+    "dedupe_claim_batch",
     `INSERT INTO dedupe_keys AS d (scope, key, run_id, execution, first_seen_at, expires_at, release_on_failure)
-      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::boolean[])
       ON CONFLICT (scope, key) DO UPDATE SET
         run_id = CASE WHEN ${EXPIRED} THEN EXCLUDED.run_id ELSE d.run_id END,
         execution = CASE WHEN ${EXPIRED} THEN EXCLUDED.execution ELSE d.execution END,
         first_seen_at = CASE WHEN ${EXPIRED} THEN EXCLUDED.first_seen_at ELSE d.first_seen_at END,
         expires_at = CASE WHEN ${EXPIRED} THEN EXCLUDED.expires_at ELSE d.expires_at END,
         release_on_failure = CASE WHEN ${EXPIRED} THEN EXCLUDED.release_on_failure ELSE d.release_on_failure END
-      RETURNING run_id, execution, first_seen_at`,
+      RETURNING scope, key, run_id, execution, first_seen_at`,
   ),
   get: statement(
     "dedupe_get",
@@ -48,14 +55,30 @@ const Q = {
 
 /** Dedupe and ingress-idempotency key operations of the PostgreSQL store (see Store for the contract). */
 export class PgDedupeKeys {
-  constructor(private readonly pool: pg.Pool) {}
+  /** Concurrent claims (a busy worker's dedupe nodes) share one statement and one commit. */
+  private readonly claims: Batcher<DedupeClaim, DedupeOutcome>;
 
-  async claim(claim: DedupeClaim): Promise<DedupeOutcome> {
-    const execution = claim.execution ?? "";
-    const values = [claim.scope, claim.key, claim.runId, execution, claim.now, claim.expiresAt, claim.releaseOnFailure !== false];
-    const holder = (await this.pool.query<{ run_id: string; execution: string; first_seen_at: number }>(Q.claim(...values))).rows[0]!;
-    if (holder.run_id === claim.runId && holder.execution === execution) return { first: true };
-    return { first: false, firstRunId: holder.run_id, firstSeenAt: holder.first_seen_at };
+  constructor(private readonly pool: pg.Pool) {
+    this.claims = new Batcher((batch) => this.claimAll(batch), { maxInFlight: 2, maxBatch: 200, key: (c) => `${c.scope}\u0000${c.key}` });
+  }
+
+  private async claimAll(batch: DedupeClaim[]): Promise<DedupeOutcome[]> {
+    const columns: unknown[][] = [[], [], [], [], [], [], []];
+    for (const c of batch) {
+      [c.scope, c.key, c.runId, c.execution ?? "", c.now, c.expiresAt, c.releaseOnFailure !== false].forEach((v, i) => columns[i]!.push(v));
+    }
+    type Holder = { scope: string; key: string; run_id: string; execution: string; first_seen_at: number };
+    const { rows } = await this.pool.query<Holder>(Q.claim(...columns));
+    const holders = new Map(rows.map((r) => [`${r.scope}\u0000${r.key}`, r]));
+    return batch.map((c) => {
+      const holder = holders.get(`${c.scope}\u0000${c.key}`)!;
+      if (holder.run_id === c.runId && holder.execution === (c.execution ?? "")) return { first: true };
+      return { first: false, firstRunId: holder.run_id, firstSeenAt: holder.first_seen_at };
+    });
+  }
+
+  claim(claim: DedupeClaim): Promise<DedupeOutcome> {
+    return this.claims.submit(claim);
   }
 
   async releaseRun(runId: string): Promise<void> {

@@ -91,8 +91,9 @@ export class PgListener {
   }
 
   private issueListen(client: pg.Client, channel: string): void {
-    // A failed LISTEN means the connection is going away; `lost` reconnects and re-listens.
-    this.listening = Promise.all([this.listening, client.query(`LISTEN ${quoteIdent(channel)}`).catch(() => undefined)]);
+    // One command at a time on the connection. A failed LISTEN means the connection is going
+    // away; `lost` reconnects and re-listens everything.
+    this.listening = this.listening.then(() => client.query(`LISTEN ${quoteIdent(channel)}`)).catch(() => undefined);
   }
 
   private lost(client: pg.Client): void {
