@@ -22,13 +22,13 @@ import {
   type Store,
   type TriggerFire,
 } from "../types.ts";
+import { batchedWrites } from "./batched-writes.ts";
 import { clientConfig, createPool, inTransaction, type PgConnectionOptions, type Queryable } from "./connection.ts";
+import { PgDedupeKeys } from "./dedupe-keys.ts";
+import { FlowVersionCache } from "./flow-version-cache.ts";
 import { migrate } from "./migrations.ts";
 import { PgListener } from "./notify.ts";
 import { Q } from "./queries.ts";
-import { batchedWrites } from "./batched-writes.ts";
-import { PgDedupeKeys } from "./dedupe-keys.ts";
-import { FlowVersionCache } from "./flow-version-cache.ts";
 import { PgRelay } from "./relay.ts";
 import { listRunsQuery } from "./run-list.ts";
 
