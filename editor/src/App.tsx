@@ -1,0 +1,78 @@
+import { useEffect, useRef, useState } from "react";
+import { ReactFlowProvider } from "@xyflow/react";
+import { Canvas } from "./canvas/Canvas.tsx";
+import { TopBar } from "./panels/TopBar.tsx";
+import { FlowList } from "./panels/FlowList.tsx";
+import { Palette } from "./panels/Palette.tsx";
+import { Inspector } from "./panels/Inspector.tsx";
+import { RunsPanel } from "./panels/RunsPanel.tsx";
+import { Notices } from "./panels/Notices.tsx";
+import { fetchNodeTypes } from "./api-client.ts";
+import { editorStore, isDirty, notify, setCatalog } from "./store/editor-store.ts";
+import { refreshFlows } from "./store/flows-store.ts";
+import { loadFlow, newDraft } from "./store/persistence.ts";
+import { clearRun, showRun } from "./store/runs-live.ts";
+import { parseRoute, setNavigationGuard, usePathname, type Route } from "./router.ts";
+import { useKeyboard } from "./keyboard.ts";
+import { useTheme } from "./theme.ts";
+
+setNavigationGuard(() => !isDirty(editorStore.getState()) || window.confirm("Discard unsaved changes to this flow?"));
+
+/** Opens whatever the address bar names: a new draft at `/`, a flow at `/flows/:id`. */
+function useRouteSync(): void {
+  const pathname = usePathname();
+  const previous = useRef<Route>({ kind: "home" });
+  useEffect(() => {
+    const route = parseRoute(pathname);
+    const left = previous.current;
+    previous.current = route;
+    const current = editorStore.getState().doc;
+    if (route.kind === "flow") {
+      const ready = current.id === route.flowId ? Promise.resolve() : loadFlow(route.flowId);
+      // /flows/:id/runs/:runId paints that run; leaving it hides a run the user had opened.
+      if (route.runId) void ready.then(() => showRun(route.runId!));
+      else if ((left.kind === "flow" && left.runId) || (editorStore.getState().run && editorStore.getState().followRunId === null)) clearRun();
+    } else if (current.id !== undefined) {
+      newDraft();
+    }
+  }, [pathname]);
+}
+
+export function App() {
+  const { dark, toggle } = useTheme();
+  const [catalogError, setCatalogError] = useState<string | null>(null);
+  useKeyboard();
+  useRouteSync();
+  useEffect(() => {
+    fetchNodeTypes().then(setCatalog, (e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      setCatalogError(message);
+      notify("error", `Could not load the node catalog: ${message}`);
+    });
+    void refreshFlows();
+    const warn = (e: BeforeUnloadEvent) => {
+      if (isDirty(editorStore.getState())) e.preventDefault();
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, []);
+
+  return (
+    <ReactFlowProvider>
+      <div className="rn-app">
+        <TopBar dark={dark} onToggleTheme={toggle} />
+        <nav className="rn-sidebar">
+          <FlowList />
+          <Palette />
+          {catalogError ? <p className="rn-error-text">Catalog unavailable: {catalogError}</p> : null}
+        </nav>
+        <main className="rn-main">
+          <Canvas dark={dark} />
+          <RunsPanel />
+        </main>
+        <Inspector />
+        <Notices />
+      </div>
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,157 @@
+import { z } from "zod";
+import {
+  flowDocumentSchema,
+  RUN_STATUSES,
+  STEP_STATUSES,
+  type FlowDocument,
+  type FlowInput,
+  type FlowProblem,
+} from "../../engine/model/index.ts";
+import { catalogResponseSchema, type NodeType } from "./store/catalog.ts";
+
+/** Typed wrappers around the HTTP API; every response is parsed before it is used. */
+
+const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string().default(""),
+    details: z.unknown().optional(),
+    current: z.unknown().optional(),
+  }),
+});
+
+const problemSchema = z.object({
+  nodeId: z.string().optional(),
+  edgeId: z.string().optional(),
+  field: z.string().default(""),
+  message: z.string(),
+});
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: z.infer<typeof errorBodySchema> | undefined,
+  ) {
+    super(message || `${status} ${code}`);
+  }
+
+  /** Problems of an INVALID_FLOW answer, one per node/edge/field. */
+  get problems(): FlowProblem[] {
+    const details = this.body?.error.details;
+    const list = z.object({ problems: z.array(problemSchema) }).safeParse(details);
+    return list.success ? list.data.problems : [];
+  }
+
+  /** The stored document of a VERSION_CONFLICT answer. */
+  get current(): FlowDocument | undefined {
+    const error = this.body?.error;
+    const raw = error?.current ?? (error?.details as { current?: unknown } | undefined)?.current;
+    const parsed = flowDocumentSchema.safeParse(raw);
+    return parsed.success ? parsed.data : undefined;
+  }
+}
+
+async function request<T>(schema: z.ZodType<T>, path: string, init: RequestInit = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  if (init.body !== undefined) headers.set("content-type", "application/json");
+  const res = await fetch(path, { ...init, headers });
+  const text = await res.text();
+  let body: unknown = undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (res.status === 401 && typeof window !== "undefined") {
+    // With RUNNEL_API_TOKEN set the editor needs a session; the server's login page makes one.
+    window.location.assign("/login");
+  }
+  if (!res.ok) {
+    const parsed = errorBodySchema.safeParse(body);
+    const code = parsed.success ? parsed.data.error.code : `HTTP_${res.status}`;
+    const message = parsed.success ? parsed.data.error.message : text.slice(0, 200) || res.statusText;
+    throw new ApiError(res.status, code, message, parsed.success ? parsed.data : undefined);
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ApiError(res.status, "BAD_RESPONSE", `unexpected response from ${path}`, undefined);
+  return parsed.data;
+}
+
+const json = (value: unknown): string => JSON.stringify(value);
+
+export async function fetchNodeTypes(): Promise<NodeType[]> {
+  return (await request(catalogResponseSchema, "/api/node-types")).nodeTypes;
+}
+
+export async function listFlows(): Promise<FlowDocument[]> {
+  return (await request(z.object({ flows: z.array(flowDocumentSchema) }), "/api/flows")).flows;
+}
+
+export function getFlow(id: string): Promise<FlowDocument> {
+  return request(flowDocumentSchema, `/api/flows/${encodeURIComponent(id)}`);
+}
+
+export function createFlow(flow: FlowInput): Promise<FlowDocument> {
+  return request(flowDocumentSchema, "/api/flows", { method: "POST", body: json(flow) });
+}
+
+export function saveFlow(id: string, flow: FlowInput & { version: number }): Promise<FlowDocument> {
+  return request(flowDocumentSchema, `/api/flows/${encodeURIComponent(id)}`, { method: "PUT", body: json(flow) });
+}
+
+export async function deleteFlow(id: string): Promise<void> {
+  await request(z.unknown(), `/api/flows/${encodeURIComponent(id)}`, { method: "DELETE" });
+}
+
+export async function runFlow(id: string, payload: unknown): Promise<string> {
+  const body = await request(z.object({ runId: z.string() }), `/api/flows/${encodeURIComponent(id)}/run`, {
+    method: "POST",
+    body: json({ payload }),
+  });
+  return body.runId;
+}
+
+const runSchema = z.object({
+  id: z.string(),
+  flowId: z.string(),
+  flowVersion: z.number().optional(),
+  status: z.enum(RUN_STATUSES),
+  triggerType: z.string().optional(),
+  createdAt: z.string(),
+  finishedAt: z.string().optional().nullable(),
+  error: z.object({ code: z.string().optional(), message: z.string() }).optional().nullable(),
+});
+export type RunSummary = z.infer<typeof runSchema>;
+
+const stepSchema = z.object({
+  seq: z.number(),
+  nodeId: z.string(),
+  nodeType: z.string(),
+  status: z.enum(STEP_STATUSES),
+  input: z.unknown(),
+  outputs: z.record(z.string(), z.array(z.unknown())),
+  error: z.object({ code: z.string().optional(), message: z.string() }).optional().nullable(),
+  attempts: z.number(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
+const runDetailSchema = runSchema.extend({ steps: z.array(stepSchema) });
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export async function listRuns(flowId: string, limit = 20): Promise<RunSummary[]> {
+  const query = new URLSearchParams({ flowId, limit: String(limit) });
+  return (await request(z.object({ runs: z.array(runSchema), nextCursor: z.string().nullable().optional() }), `/api/runs?${query}`)).runs;
+}
+
+export function getRun(id: string): Promise<RunDetail> {
+  return request(runDetailSchema, `/api/runs/${encodeURIComponent(id)}`);
+}
+
+export const runEventSchema = z.object({ runId: z.string(), flowId: z.string(), status: z.string().optional() });
+export const RUN_EVENT_NAMES = ["run.queued", "run.started", "step.finished", "run.finished"] as const;
+
+export function webhookUrl(origin: string, path: string): string {
+  return `${origin}/hooks/${path.replace(/^\/+/, "")}`;
+}
