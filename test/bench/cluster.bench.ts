@@ -1,7 +1,7 @@
 /**
  * Runs per second end to end (webhook acknowledged → run succeeded) on PostgreSQL with 1, 2 and
  * 4 `runnel worker` processes behind one `runnel api`, against `runnel start` on SQLite in one
- * process, all on this machine. Run: `npx tsx test/bench/cluster.bench.ts [webhooks]`.
+ * process, all on this machine. Run: `npx tsx test/bench/cluster.bench.ts [webhooks]` (also part of `npm run bench`).
  * Needs PostgreSQL (RUNNEL_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
  */
 import path from "node:path";
