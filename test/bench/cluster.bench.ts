@@ -4,6 +4,8 @@
  * process, all on this machine. Run: `npx tsx test/bench/cluster.bench.ts [webhooks]` (also part of `npm run bench`).
  * Needs PostgreSQL (RUNNEL_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
  */
+import { readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -19,6 +21,8 @@ const TIME_LIMIT_MS = 120_000;
 interface Deployment {
   label: string;
   url: string;
+  /** Runnel's processes for CPU accounting: the one that ingests (api or start), and the workers. */
+  pids: { ingress: number; workers: number[] };
   finished(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -28,10 +32,51 @@ interface Result {
   ingestPerSec: number;
   runsPerSec: number;
   seconds: number;
+  /** CPU time per run, in ms: the ingress process, the workers, PostgreSQL, and this process (load + sink). */
+  ingressCpuMs: number;
+  workersCpuMs: number;
+  postgresCpuMs: number;
+  driverCpuMs: number;
+  load: number;
 }
+
+const TICK_MS = 1000 / 100; // /proc reports CPU time in clock ticks of 10 ms on Linux
+
+/** User + system CPU time of a process in ms, from /proc (0 once it is gone). */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time of every PostgreSQL server process (backends, WAL writer, …), in ms. */
+function postgresCpu(): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "postgres") total += cpuOf(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+function driverCpu(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 async function measure(deployment: Deployment, sinkUrl: string): Promise<Result> {
   await saveFlow(deployment.url, dedupeToHttpFlow("bench", `${sinkUrl}/bench`));
+  const workersCpu = () => sum(deployment.pids.workers.map(cpuOf));
+  const cpuBefore = { ingress: cpuOf(deployment.pids.ingress), workers: workersCpu(), postgres: postgresCpu(), driver: driverCpu() };
   const started = performance.now();
   const deadline = Date.now() + TIME_LIMIT_MS;
   await sendAll(
@@ -59,6 +104,11 @@ async function measure(deployment: Deployment, sinkUrl: string): Promise<Result>
     ingestPerSec: WEBHOOKS / ((ingested - started) / 1000),
     runsPerSec: WEBHOOKS / ((done - started) / 1000),
     seconds: (done - started) / 1000,
+    ingressCpuMs: (cpuOf(deployment.pids.ingress) - cpuBefore.ingress) / WEBHOOKS,
+    workersCpuMs: (workersCpu() - cpuBefore.workers) / WEBHOOKS,
+    postgresCpuMs: (postgresCpu() - cpuBefore.postgres) / WEBHOOKS,
+    driverCpuMs: (driverCpu() - cpuBefore.driver) / WEBHOOKS,
+    load: os.loadavg()[0]!,
   };
 }
 
@@ -69,6 +119,7 @@ async function sqliteDeployment(): Promise<Deployment> {
   return {
     label: "SQLite, runnel start (1 process)",
     url: server.url,
+    pids: { ingress: server.child.pid!, workers: [] },
     finished: async () => (count.get() as { n: number }).n,
     async stop() {
       db.close();
@@ -88,6 +139,7 @@ async function postgresDeployment(workers: number): Promise<Deployment> {
   return {
     label: `PostgreSQL, runnel api + ${workers} runnel worker${workers === 1 ? "" : "s"}`,
     url: api.url,
+    pids: { ingress: api.child.pid!, workers: started.map((w) => w.pid) },
     finished: async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM runs WHERE status = 'succeeded'")).rows[0]!.n,
     async stop() {
       await db.end();
@@ -116,10 +168,19 @@ async function main(): Promise<void> {
   } finally {
     await sink.close();
   }
-  console.log(`\n${WEBHOOKS} webhooks → dedupe → http (sink on 127.0.0.1), ${CONCURRENCY} concurrent senders, worker concurrency 16\n`);
-  console.log("| deployment | ingest (acks/s) | end to end (runs/s) | seconds |");
-  console.log("|---|---|---|---|");
-  for (const r of results) console.log(`| ${r.label} | ${r.ingestPerSec.toFixed(0)} | ${r.runsPerSec.toFixed(0)} | ${r.seconds.toFixed(1)} |`);
+  console.log(
+    `\n${WEBHOOKS} webhooks → dedupe → http (sink on 127.0.0.1), ${CONCURRENCY} concurrent senders, worker concurrency 16, ` +
+      `${os.cpus().length} cores\n`,
+  );
+  console.log("| deployment | ingest (acks/s) | end to end (runs/s) | CPU ms per run: api/start | workers | PostgreSQL | load generator + sink | load avg |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const r of results) {
+    const sqlite = r.label.startsWith("SQLite");
+    console.log(
+      `| ${r.label} | ${r.ingestPerSec.toFixed(0)} | ${r.runsPerSec.toFixed(0)} | ${r.ingressCpuMs.toFixed(2)} | ` +
+        `${sqlite ? "—" : r.workersCpuMs.toFixed(2)} | ${sqlite ? "—" : r.postgresCpuMs.toFixed(2)} | ${r.driverCpuMs.toFixed(2)} | ${r.load.toFixed(1)} |`,
+    );
+  }
 }
 
 await main();
