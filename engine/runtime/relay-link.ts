@@ -7,7 +7,7 @@ import type { FlowService } from "./flow-service.ts";
 import type { ReplyHub, ReplyOutcome } from "./replies.ts";
 
 /** Events are sent in batches: one notification per burst instead of one per step. */
-const BATCH_DELAY_MS = 20;
+const BATCH_DELAY_MS = 50;
 const BATCH_MAX = 40;
 
 // Our own processes, possibly one version apart: check what consumers rely on, keep the rest.

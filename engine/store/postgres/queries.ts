@@ -26,12 +26,18 @@ export const Q = {
 
   insertRun: statement("insert_run", `INSERT INTO runs (${RUN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`),
   insertStep: statement("insert_step", `INSERT INTO steps (${STEP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ${STEP_UPSERT}`),
+  /**
+   * Leases due runs (SKIP LOCKED: concurrent claimers never wait or collide). A run that was still
+   * `queued` has only the steps its enqueue wrote, visible in this statement's snapshot, so they come
+   * along; a re-claimed run's journal is read after this commits (its old owner may have written since).
+   */
   claimRuns: statement(
     "claim_runs",
     `UPDATE runs r SET status = 'running', lease_owner = $1, lease_until = $2, started_at = coalesce(r.started_at, $3)
-      FROM (SELECT id FROM runs WHERE status IN ('queued', 'running') AND available_at <= $3
+      FROM (SELECT id, status AS was FROM runs WHERE status IN ('queued', 'running') AND available_at <= $3
         AND (lease_until IS NULL OR lease_until < $3) ORDER BY available_at LIMIT $4 FOR UPDATE SKIP LOCKED) due
-      WHERE r.id = due.id RETURNING r.*`,
+      WHERE r.id = due.id
+      RETURNING r.*, CASE WHEN due.was = 'queued' THEN (SELECT json_agg(s ORDER BY s.seq) FROM steps s WHERE s.run_id = r.id) END AS journal`,
   ),
   stepsOfRuns: statement("steps_of_runs", "SELECT * FROM steps WHERE run_id = ANY($1) ORDER BY run_id, seq"),
   renewLeases: statement("renew_leases", "UPDATE runs SET lease_until = $1 WHERE id = ANY($2) AND lease_owner = $3 AND status = 'running' RETURNING id"),
@@ -40,7 +46,6 @@ export const Q = {
     `UPDATE runs SET frontier = $1, next_seq = $2, available_at = $3, lease_owner = NULL, lease_until = NULL
       WHERE id = $4 AND lease_owner = $5 AND status = 'running'`,
   ),
-  /** Ends a run still leased to $5; a failed run gives its dedupe keys back. Returns a row if it was ours. */
   releaseRuns: statement("release_runs", "UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ANY($1) AND lease_owner = $2 AND status = 'running'"),
   cancelRun: statement(
     "cancel_run",

@@ -35,7 +35,8 @@ import { listRunsQuery } from "./run-list.ts";
 export type PostgresStoreOptions = PgConnectionOptions;
 
 type FlowRow = { doc: string; version: number; created_at: number; updated_at: number };
-type ClaimRow = RunRow & { frontier: string; next_seq: number };
+/** `journal`: the steps of a run that was still queued (see Q.claimRuns), else null. */
+type ClaimRow = RunRow & { frontier: string; next_seq: number; journal: StepRow[] | null };
 
 /**
  * The scale-out store: pooled connections, every operation one transaction (often one
@@ -189,14 +190,17 @@ export class PostgresStore implements Store {
   async claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]> {
     if (limit <= 0) return [];
     const { rows } = await this.pool.query<ClaimRow>(Q.claimRuns(owner, leaseUntil, now, limit));
-    if (rows.length === 0) return [];
-    // Read after the claim committed: from then on only this owner can journal these runs.
-    const steps = await this.pool.query<StepRow & { run_id: string }>(Q.stepsOfRuns(rows.map((r) => r.id)));
     const byRun = new Map<string, StepRecord[]>();
-    for (const row of steps.rows) {
-      const list = byRun.get(row.run_id) ?? [];
-      list.push(stepRecordFromRow(row));
-      byRun.set(row.run_id, list);
+    for (const row of rows) if (row.journal) byRun.set(row.id, row.journal.map(stepRecordFromRow));
+    const reclaimed = rows.filter((row) => !row.journal).map((row) => row.id);
+    if (reclaimed.length > 0) {
+      // Read after the claim committed: from then on only this owner can journal these runs.
+      const steps = await this.pool.query<StepRow & { run_id: string }>(Q.stepsOfRuns(reclaimed));
+      for (const row of steps.rows) {
+        const journal = byRun.get(row.run_id) ?? [];
+        journal.push(stepRecordFromRow(row));
+        byRun.set(row.run_id, journal);
+      }
     }
     return rows.map((row) => ({
       run: runFromRow({ ...row, flow_name: null }),
