@@ -1,6 +1,7 @@
 import { describe, it } from "vitest";
 import { PostgresStore } from "../../engine/store/postgres/store.ts";
 import { dropSchema, freshSchema, PG_TEST_URL, postgresUnavailable } from "../helpers/postgres.ts";
+import { awkwardTextContract } from "./awkward-text-contract.ts";
 import { concurrentWritesContract } from "./concurrent-writes-contract.ts";
 import { storeContract, type StoreFactory } from "./store-contract.ts";
 
@@ -30,4 +31,5 @@ if (unavailable) {
   };
   storeContract("postgres", postgres);
   concurrentWritesContract("postgres", postgres);
+  awkwardTextContract("postgres", postgres);
 }

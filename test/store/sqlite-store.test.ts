@@ -1,6 +1,7 @@
 import path from "node:path";
 import { SqliteStore } from "../../engine/index.ts";
 import { tempDir } from "../helpers/temp-store.ts";
+import { awkwardTextContract } from "./awkward-text-contract.ts";
 import { concurrentWritesContract } from "./concurrent-writes-contract.ts";
 import { storeContract, type StoreFactory } from "./store-contract.ts";
 
@@ -26,3 +27,4 @@ const sqlite: StoreFactory = {
 
 storeContract("sqlite", sqlite);
 concurrentWritesContract("sqlite", sqlite);
+awkwardTextContract("sqlite", sqlite);

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { DedupeClaim, DedupeKeyState, DedupeOutcome } from "../types.ts";
 import { Batcher } from "./batcher.ts";
+import { storedKey } from "./text.ts";
 
 /** Rows deleted per transaction when a whole scope is cleared, so ingest keeps flowing. */
 const SCOPE_DELETE_BATCH = 5_000;
@@ -59,19 +60,19 @@ export class PgDedupeKeys {
   private readonly claims: Batcher<DedupeClaim, DedupeOutcome>;
 
   constructor(private readonly pool: pg.Pool) {
-    this.claims = new Batcher((batch) => this.claimAll(batch), { maxInFlight: 2, maxBatch: 200, key: (c) => `${c.scope}\u0000${c.key}` });
+    this.claims = new Batcher((batch) => this.claimAll(batch), { maxInFlight: 2, maxBatch: 200, key: (c) => `${storedKey(c.scope)}\u0000${storedKey(c.key)}` });
   }
 
   private async claimAll(batch: DedupeClaim[]): Promise<DedupeOutcome[]> {
     const columns: unknown[][] = [[], [], [], [], [], [], []];
     for (const c of batch) {
-      [c.scope, c.key, c.runId, c.execution ?? "", c.now, c.expiresAt, c.releaseOnFailure !== false].forEach((v, i) => columns[i]!.push(v));
+      [storedKey(c.scope), storedKey(c.key), c.runId, c.execution ?? "", c.now, c.expiresAt, c.releaseOnFailure !== false].forEach((v, i) => columns[i]!.push(v));
     }
     type Holder = { scope: string; key: string; run_id: string; execution: string; first_seen_at: number };
     const { rows } = await this.pool.query<Holder>(Q.claim(...columns));
     const holders = new Map(rows.map((r) => [`${r.scope}\u0000${r.key}`, r]));
     return batch.map((c) => {
-      const holder = holders.get(`${c.scope}\u0000${c.key}`)!;
+      const holder = holders.get(`${storedKey(c.scope)}\u0000${storedKey(c.key)}`)!;
       if (holder.run_id === c.runId && holder.execution === (c.execution ?? "")) return { first: true };
       return { first: false, firstRunId: holder.run_id, firstSeenAt: holder.first_seen_at };
     });
@@ -87,16 +88,16 @@ export class PgDedupeKeys {
 
   async get(scope: string, key: string, now: number): Promise<DedupeKeyState | undefined> {
     type Row = { run_id: string; first_seen_at: number; expires_at: number | null; release_on_failure: boolean };
-    const row = (await this.pool.query<Row>(Q.get(scope, key, now))).rows[0];
+    const row = (await this.pool.query<Row>(Q.get(storedKey(scope), storedKey(key), now))).rows[0];
     if (!row) return undefined;
     return { scope, key, runId: row.run_id, firstSeenAt: row.first_seen_at, expiresAt: row.expires_at, releaseOnFailure: row.release_on_failure };
   }
 
   async delete(scope: string, key?: string): Promise<number> {
-    if (key !== undefined) return (await this.pool.query(Q.deleteKey(scope, key))).rowCount ?? 0;
+    if (key !== undefined) return (await this.pool.query(Q.deleteKey(storedKey(scope), storedKey(key)))).rowCount ?? 0;
     let total = 0;
     for (;;) {
-      const removed = (await this.pool.query(Q.deleteScopeBatch(scope, SCOPE_DELETE_BATCH))).rowCount ?? 0;
+      const removed = (await this.pool.query(Q.deleteScopeBatch(storedKey(scope), SCOPE_DELETE_BATCH))).rowCount ?? 0;
       total += removed;
       if (removed < SCOPE_DELETE_BATCH) return total;
     }

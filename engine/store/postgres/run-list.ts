@@ -12,7 +12,9 @@ export function listRunsQuery(query: RunQuery): pg.QueryConfig {
   if (query.since !== undefined) where.push(`r.created_at >= ${param(query.since)}`);
   if (query.until !== undefined) where.push(`r.created_at < ${param(query.until)}`);
   if (query.cursor !== undefined) where.push(`r.id < ${param(query.cursor)}`);
-  if (query.text !== undefined && query.text !== "") {
+  // Stored JSON escapes NUL, so a search for one matches nothing (and PostgreSQL text refuses it).
+  if (query.text?.includes("\0")) where.push("false");
+  else if (query.text !== undefined && query.text !== "") {
     where.push(`EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.seq = 1 AND strpos(s.outputs, ${param(query.text)}) > 0)`);
   }
   const text = `SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id

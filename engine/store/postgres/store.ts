@@ -29,6 +29,7 @@ import { FlowVersionCache } from "./flow-version-cache.ts";
 import { migrate } from "./migrations.ts";
 import { PgListener } from "./notify.ts";
 import { Q } from "./queries.ts";
+import { storedKey } from "./text.ts";
 import { PgRelay } from "./relay.ts";
 import { listRunsQuery } from "./run-list.ts";
 
@@ -176,7 +177,8 @@ export class PostgresStore implements Store {
   private async insertRun(db: Queryable, run: NewRun): Promise<EnqueueResult> {
     if (run.idempotency) {
       const { scope, key, expiresAt } = run.idempotency;
-      const holder = (await db.query<{ run_id: string }>(Q.upsertIdempotency(scope, key, run.id, expiresAt, run.now))).rows[0]!;
+      const upsert = Q.upsertIdempotency(storedKey(scope), storedKey(key), run.id, expiresAt, run.now);
+      const holder = (await db.query<{ run_id: string }>(upsert)).rows[0]!;
       if (holder.run_id !== run.id) return { runId: holder.run_id, replayed: true };
     }
     await db.query(Q.insertRun(...runRowValues(run)));
@@ -267,7 +269,7 @@ export class PostgresStore implements Store {
   }
 
   async findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined> {
-    return (await this.pool.query<{ run_id: string }>(Q.getIdempotency(scope, key, now))).rows[0]?.run_id;
+    return (await this.pool.query<{ run_id: string }>(Q.getIdempotency(storedKey(scope), storedKey(key), now))).rows[0]?.run_id;
   }
 
   // Dedupe keys and their pruning live in dedupe-keys.ts.
