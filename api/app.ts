@@ -3,6 +3,7 @@ import type { Engine } from "../engine/index.ts";
 import { authMiddleware, LOGIN_PAGE } from "./auth.ts";
 import { errorBody, handleError } from "./errors.ts";
 import { editorRoutes } from "./editor-static.ts";
+import { credentialRoutes, credentialTypeRoutes } from "./routes/credentials.ts";
 import { dedupeRoutes } from "./routes/dedupe.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { flowRoutes } from "./routes/flows.ts";
@@ -45,6 +46,8 @@ export function createApp(deps: AppDeps) {
   app.route("/api/node-types", nodeTypeRoutes(deps));
   app.route("/api/flows", flowRoutes(deps));
   app.route("/api/runs", runRoutes(deps));
+  app.route("/api/credentials", credentialRoutes(deps));
+  app.route("/api/credential-types", credentialTypeRoutes());
   app.route("/api/events", eventRoutes(deps));
   app.route("/api/dedupe", dedupeRoutes(deps));
   app.route("/hooks", hookRoutes(deps));

@@ -1,5 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
+import { AllowListError, parseAllowList, type AllowList } from "../engine/security/allow-list.ts";
+import { parseSecretKey, SecretKeyError, type SecretKey } from "../engine/security/credential-crypto.ts";
 
 export class ConfigError extends Error {}
 
@@ -58,12 +60,14 @@ export type Config = {
   pgPoolSize: number;
   leaseMs: number;
   apiToken?: string;
-  secretKey?: string;
+  /** RUNNEL_SECRET_KEY; unset = a key file in the data dir (see api/secret-key.ts). */
+  secretKey?: SecretKey;
   maxBodyBytes: number;
   retentionDays: number;
   workerConcurrency: number;
   sqliteSync: "full" | "normal";
-  httpAllow: string;
+  /** RUNNEL_HTTP_ALLOW: non-public targets outbound HTTP may reach on purpose. */
+  httpAllow: AllowList;
   shutdownTimeoutMs: number;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 };
@@ -94,13 +98,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pgPoolSize: e.RUNNEL_PG_POOL_SIZE,
     leaseMs: e.RUNNEL_LEASE_MS,
     apiToken: e.RUNNEL_API_TOKEN,
-    secretKey: e.RUNNEL_SECRET_KEY,
+    secretKey: e.RUNNEL_SECRET_KEY === undefined ? undefined : parseSetting(e.RUNNEL_SECRET_KEY, parseSecretKey, SecretKeyError, "RUNNEL_SECRET_KEY", false),
     maxBodyBytes: e.RUNNEL_MAX_BODY,
     retentionDays: e.RUNNEL_RUN_RETENTION_DAYS,
     workerConcurrency: e.RUNNEL_WORKER_CONCURRENCY,
     sqliteSync: e.RUNNEL_SQLITE_SYNC,
-    httpAllow: e.RUNNEL_HTTP_ALLOW,
+    httpAllow: parseSetting(e.RUNNEL_HTTP_ALLOW, parseAllowList, AllowListError, "RUNNEL_HTTP_ALLOW", true),
     shutdownTimeoutMs: e.RUNNEL_SHUTDOWN_TIMEOUT,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/**
+ * A setting parsed by its own module; its error becomes the one-line ConfigError. A secret's
+ * value is never repeated in the message.
+ */
+function parseSetting<T>(
+  text: string,
+  parse: (text: string) => T,
+  errorType: new (...args: never[]) => Error,
+  name: string,
+  showValue: boolean,
+): T {
+  try {
+    return parse(text);
+  } catch (err) {
+    if (!(err instanceof errorType)) throw err;
+    if (err.message.startsWith(`${name} `)) throw new ConfigError(`invalid configuration: ${err.message}`);
+    const reason = err.message.startsWith(`${name}: `) ? err.message.slice(name.length + 2) : err.message;
+    throw new ConfigError(`invalid configuration: ${name}${showValue ? `=${JSON.stringify(text)}` : ""}: ${reason}`);
+  }
 }

@@ -23,6 +23,8 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   NO_MANUAL_TRIGGER: 400,
   VERSION_CONFLICT: 409,
   FLOW_NOT_FOUND: 404,
+  CREDENTIAL_IN_USE: 409,
+  SECRET_KEY_MISSING: 503,
 };
 
 export function errorBody(code: string, message: string, details?: unknown) {

@@ -5,9 +5,12 @@ import { fileURLToPath } from "node:url";
 import { createServer, type Server } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { createEngine, PostgresStore, SqliteStore, type Engine, type Store } from "../engine/index.ts";
+import { MAX_HTTP_RESPONSE_BYTES } from "../engine/nodes/http-client.ts";
+import { createGuardedFetch } from "../engine/security/engine-fetch.ts";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
+import { loadSecretKey } from "./secret-key.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const editorDistDir = path.join(repoRoot, "editor", "dist");
@@ -40,6 +43,9 @@ export async function openEngine(config: Config, role: Role) {
   const engine = createEngine({
     store,
     logger,
+    // Outbound HTTP (http node, poll) refuses non-public targets unless RUNNEL_HTTP_ALLOW admits them.
+    fetch: createGuardedFetch({ allow: config.httpAllow, maxResponseBytes: MAX_HTTP_RESPONSE_BYTES }),
+    secretKey: loadSecretKey(config.secretKey, config.dataDir, logger),
     worker: role === "api" ? false : { concurrency: config.workerConcurrency, leaseMs: config.leaseMs },
     // Schedules and polls run where flows are saved, so a deactivated flow stops firing at once.
     triggers: role !== "worker",

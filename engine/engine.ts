@@ -1,3 +1,4 @@
+import { CredentialService } from "./credentials/credential-service.ts";
 import { createDedupeService } from "./dedupe/service.ts";
 import { CompiledFlowCache } from "./executor/compiled-flow.ts";
 import type { ExecutorDeps, Logger } from "./executor/run-executor.ts";
@@ -11,6 +12,7 @@ import { ReplyHub } from "./runtime/replies.ts";
 import { RunService } from "./runtime/run-service.ts";
 import { TriggerManager } from "./runtime/trigger-manager.ts";
 import { WebhookRouter } from "./runtime/webhook-router.ts";
+import type { SecretKey } from "./security/credential-crypto.ts";
 import { Worker, type WorkerOptions } from "./runtime/worker.ts";
 import type { Store } from "./store/types.ts";
 
@@ -31,6 +33,8 @@ export interface EngineOptions {
   /** Arm schedule and poll triggers (default true); their fires are recorded, so several processes may. */
   triggers?: boolean;
   maxStepsPerRun?: number;
+  /** Encrypts stored credentials (RUNNEL_SECRET_KEY); without it credentials cannot be saved or read. */
+  secretKey?: SecretKey;
   /** Background deletion of expired dedupe/idempotency keys; `false` turns the timer off. */
   keyPruning?: Partial<KeyPrunerOptions> | false;
 }
@@ -47,6 +51,7 @@ export function createEngine(options: EngineOptions) {
   const replies = new ReplyHub();
   const router = new WebhookRouter();
   const compiledFlows = new CompiledFlowCache(catalog);
+  const credentials = new CredentialService(store, catalog, clock, options.secretKey);
   const dedupe = createDedupeService(store, clock);
   const keyPruner = new KeyPruner(store, clock, logger, { ...defaultKeyPruning, ...(options.keyPruning || {}) });
   const deps: ExecutorDeps = {
@@ -58,6 +63,7 @@ export function createEngine(options: EngineOptions) {
     logger,
     services: { dedupe, ...options.services },
     maxStepsPerRun: options.maxStepsPerRun ?? 10_000,
+    credentials,
   };
   const worker =
     options.worker === false
@@ -65,7 +71,7 @@ export function createEngine(options: EngineOptions) {
       : new Worker(deps, compiledFlows, { concurrency: 16, leaseMs: 30_000, pollMs: 1_000, ...options.worker });
   const runs = new RunService(store, clock, events, () => worker);
   const triggers = options.triggers === false ? undefined : new TriggerManager({ store, clock, runs, fetch: deps.fetch, logger });
-  const flows = new FlowService(store, catalog, router, clock, triggers ? [triggers] : []);
+  const flows = new FlowService(store, catalog, router, clock, triggers ? [triggers] : [], credentials);
   // Scaled out (PostgreSQL): events, webhook replies and flow saves cross processes; absent on SQLite.
   const relayLink = store.relay
     ? linkRelay(store.relay, { events, replies, flows }, logger, { receive: options.receiveFromPeers !== false })
@@ -80,6 +86,7 @@ export function createEngine(options: EngineOptions) {
     router,
     flows,
     runs,
+    credentials,
     worker,
     triggers,
     logger,

@@ -1,15 +1,16 @@
 import { Hono, type Context } from "hono";
 import type { Json } from "../../engine/model/index.ts";
-import { durationMs } from "../../engine/model/duration.ts";
 import { newId } from "../../engine/ids.ts";
 import type { WebhookRoute } from "../../engine/runtime/webhook-router.ts";
 import { decodeText, isJsonType, parseJsonText, readRawBody } from "../body.ts";
 import { ApiError } from "../errors.ts";
 import type { AppDeps } from "../app.ts";
+import { authenticateWebhook, deliveryIdHeaders, deliveryWindowMs, loggedHeaders, WebhookRateLimiter } from "../webhook-guard.ts";
 
 /** Webhook ingress: validate, record, enqueue, answer. It never runs a flow inline. */
 export function hookRoutes(deps: AppDeps) {
   const { engine } = deps;
+  const limiter = new WebhookRateLimiter(engine.clock.now);
 
   return new Hono().all("/*", async (c) => {
     const path = c.req.path.replace(/^\/hooks\/?/, "");
@@ -22,10 +23,13 @@ export function hookRoutes(deps: AppDeps) {
       });
     }
     const { route, params } = match;
+    limiter.take(route);
     const raw = await readRawBody(c, deps.maxBodyBytes);
+    const received = c.req.header();
+    await authenticateWebhook(engine, route, received, raw);
     const message = {
       body: parseBody(raw, c.req.header("content-type")),
-      headers: c.req.header(),
+      headers: loggedHeaders(route, received),
       query: queryOf(c),
       params,
       method,
@@ -35,7 +39,7 @@ export function hookRoutes(deps: AppDeps) {
     if (!flow) throw new ApiError(404, "NOT_FOUND", `no active webhook listens on /hooks/${path}`);
     const idempotencyKey = deliveryId(c, route);
     const idempotency = idempotencyKey
-      ? { scope: `hook:${route.flowId}:${route.nodeId}`, key: idempotencyKey, ttlMs: durationMs(route.config.idempotencyWindow) }
+      ? { scope: `hook:${route.flowId}:${route.nodeId}`, key: idempotencyKey, ttlMs: deliveryWindowMs(route) }
       : undefined;
 
     if (route.config.respond !== "respond") {
@@ -91,9 +95,7 @@ function queryOf(c: Context): Record<string, string | string[]> {
 }
 
 function deliveryId(c: Context, route: WebhookRoute): string | undefined {
-  const names = ["idempotency-key", "webhook-id"];
-  if (route.config.idempotencyHeader) names.unshift(route.config.idempotencyHeader.toLowerCase());
-  for (const name of names) {
+  for (const name of deliveryIdHeaders(route)) {
     const value = c.req.header(name);
     if (value && value.length <= 500) return value;
   }

@@ -3,6 +3,7 @@ import { ReactFlowProvider } from "@xyflow/react";
 import { Canvas } from "./canvas/Canvas.tsx";
 import { TopBar } from "./panels/TopBar.tsx";
 import { FlowList } from "./panels/FlowList.tsx";
+import { CredentialsPanel } from "./panels/CredentialsPanel.tsx";
 import { Palette } from "./panels/Palette.tsx";
 import { Inspector } from "./panels/Inspector.tsx";
 import { RunsPanel } from "./panels/RunsPanel.tsx";
@@ -10,6 +11,7 @@ import { Notices } from "./panels/Notices.tsx";
 import { fetchNodeTypes } from "./api-client.ts";
 import { editorStore, isDirty, notify, setCatalog } from "./store/editor-store.ts";
 import { refreshFlows } from "./store/flows-store.ts";
+import { refreshCredentials } from "./store/credentials-store.ts";
 import { loadFlow, newDraft } from "./store/persistence.ts";
 import { clearRun, showRun } from "./store/runs-live.ts";
 import { parseRoute, setNavigationGuard, usePathname, type Route } from "./router.ts";
@@ -50,6 +52,7 @@ export function App() {
       notify("error", `Could not load the node catalog: ${message}`);
     });
     void refreshFlows();
+    void refreshCredentials();
     const warn = (e: BeforeUnloadEvent) => {
       if (isDirty(editorStore.getState())) e.preventDefault();
     };
@@ -63,6 +66,7 @@ export function App() {
         <TopBar dark={dark} onToggleTheme={toggle} />
         <nav className="rn-sidebar">
           <FlowList />
+          <CredentialsPanel />
           <Palette />
           {catalogError ? <p className="rn-error-text">Catalog unavailable: {catalogError}</p> : null}
         </nav>

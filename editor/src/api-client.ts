@@ -152,6 +152,28 @@ export function getRun(id: string): Promise<RunDetail> {
 export const runEventSchema = z.object({ runId: z.string(), flowId: z.string(), status: z.string().optional() });
 export const RUN_EVENT_NAMES = ["run.queued", "run.started", "step.finished", "run.finished"] as const;
 
+// Credentials: names, types and ids only ever come back; data is sent, never received.
+const credentialSchema = z.object({ id: z.string(), name: z.string(), type: z.string(), createdAt: z.string(), updatedAt: z.string().optional() });
+export type CredentialInfo = z.infer<typeof credentialSchema>;
+const credentialTypeSchema = z.object({ type: z.string(), title: z.string(), dataSchema: z.record(z.string(), z.unknown()) });
+export type CredentialTypeInfo = z.infer<typeof credentialTypeSchema>;
+
+export async function listCredentials(): Promise<CredentialInfo[]> {
+  return (await request(z.object({ credentials: z.array(credentialSchema) }), "/api/credentials")).credentials;
+}
+
+export async function listCredentialTypes(): Promise<CredentialTypeInfo[]> {
+  return (await request(z.object({ credentialTypes: z.array(credentialTypeSchema) }), "/api/credential-types")).credentialTypes;
+}
+
+export async function createCredential(input: { name: string; type: string; data: Record<string, unknown> }): Promise<string> {
+  return (await request(z.object({ id: z.string() }), "/api/credentials", { method: "POST", body: json(input) })).id;
+}
+
+export async function deleteCredential(id: string): Promise<void> {
+  await request(z.unknown(), `/api/credentials/${encodeURIComponent(id)}`, { method: "DELETE" });
+}
+
 export function webhookUrl(origin: string, path: string): string {
   return `${origin}/hooks/${path.replace(/^\/+/, "")}`;
 }

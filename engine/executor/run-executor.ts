@@ -9,6 +9,7 @@ import { runWithAttempts } from "./attempts.ts";
 import type { CompiledFlow, CompiledNode } from "./compiled-flow.ts";
 import { JournalBuffer } from "./journal-buffer.ts";
 import { RunState } from "./run-state.ts";
+import { StepSecrets, type CredentialReader } from "./step-secrets.ts";
 
 export interface Logger {
   log(level: LogLevel, message: string, data?: Record<string, unknown>): void;
@@ -23,6 +24,7 @@ export interface ExecutorDeps {
   logger: Logger;
   services: NodeServices;
   maxStepsPerRun: number;
+  credentials?: CredentialReader;
 }
 
 export type ExecutionEnd = "finished" | "parked" | "lost" | "released";
@@ -138,6 +140,7 @@ export async function executeRun(
     const startedAt = deps.clock.now();
     const meta: Record<string, unknown> = {};
     let reply: WebhookReply | undefined;
+    const secrets = new StepSecrets(deps.credentials);
     const makeContext = (attempt: number, signal: AbortSignal): NodeContext => ({
       runId: run.id,
       flow: { id: flow.doc.id, name: flow.doc.name, version: flow.doc.version },
@@ -148,7 +151,7 @@ export async function executeRun(
       now: deps.clock.now,
       evaluate: (expression, value) => evaluateExpression(expression, value, bindings),
       render: (template, value) => renderTemplate(template, value, bindings),
-      log: (level, message, data) => deps.logger.log(level, message, { runId: run.id, nodeId: item.nodeId, data }),
+      log: (level, message, data) => deps.logger.log(level, secrets.redact(message), { runId: run.id, nodeId: item.nodeId, data: secrets.redact(data) }),
       fetch: deps.fetch,
       respond: (value) => {
         if (!expectsReply || replied || reply) return false;
@@ -158,6 +161,7 @@ export async function executeRun(
       meta,
       wakeAt: item.wakeAt,
       services: deps.services,
+      credentials: secrets.access,
     });
 
     const outcome = await runWithAttempts(compiled, makeContext, input, deps.clock);
@@ -178,7 +182,7 @@ export async function executeRun(
       step.error = outcome.error;
       if (compiled.settings.onError === "continue") step.outputs = { [ERROR_PORT]: [errorMessage(input, outcome.error)] };
     }
-    return { kind: "step", step, reply };
+    return { kind: "step", step: secrets.redactStep(step), reply };
   }
 }
 

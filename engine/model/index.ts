@@ -5,3 +5,4 @@ export * from "./duration.ts";
 export * from "./graph.ts";
 export * from "./validate.ts";
 export * from "./catalog-view.ts";
+export * from "./credential-field.ts";

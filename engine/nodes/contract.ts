@@ -11,6 +11,21 @@ export interface WebhookReply {
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
+/** A stored credential as a node reads it. */
+export interface CredentialValue {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface CredentialAccess {
+  /**
+   * Reads and decrypts a stored credential. Its secret values are redacted from this step's
+   * outputs, error and meta before the step is journaled. A missing one fails the step.
+   */
+  get(id: string): Promise<CredentialValue>;
+}
+
 /** Everything a node may touch while it runs; side effects are injected here, never imported. */
 export interface NodeContext {
   runId: string;
@@ -34,6 +49,7 @@ export interface NodeContext {
   /** Set when a deferred item (delay) comes due: the time it was scheduled for. */
   wakeAt?: number;
   services: NodeServices;
+  credentials: CredentialAccess;
 }
 
 /** Store-backed services for nodes that need shared state (dedupe, ...). */

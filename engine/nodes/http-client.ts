@@ -4,6 +4,8 @@ import type { Json } from "../model/index.ts";
 export const HTTP_REQUEST_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
 export type HttpMethod = (typeof HTTP_REQUEST_METHODS)[number];
 export type ResponseFormat = "auto" | "json" | "text";
+/** The largest response an HTTP node may accept (its maxResponseBytes setting is capped here). */
+export const MAX_HTTP_RESPONSE_BYTES = 100 * 1024 * 1024;
 
 export interface HttpRequest {
   method: HttpMethod;
@@ -14,6 +16,8 @@ export interface HttpRequest {
   maxRedirects: number;
   maxResponseBytes: number;
   responseFormat: ResponseFormat;
+  /** Headers that carry credentials: dropped, like Authorization, when a redirect leaves the origin. */
+  sensitiveHeaders?: readonly string[];
 }
 
 export interface HttpResult {
@@ -58,7 +62,9 @@ export async function sendHttp(fetchFn: typeof fetch, request: HttpRequest, sign
       });
     }
     const next = parseUrl(location, url);
-    if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) deleteHeader(headers, name);
+    if (next.origin !== url.origin) {
+      for (const name of [...CREDENTIAL_HEADERS, ...(request.sensitiveHeaders ?? [])]) deleteHeader(headers, name);
+    }
     // 303 always, and 301/302 after a POST, become a GET without a body (what browsers do).
     if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
       if (method !== "HEAD") method = "GET";
@@ -106,8 +112,10 @@ function headerRecord(headers: Headers): Record<string, string> {
   return out;
 }
 
-function deleteHeader(headers: Record<string, string>, name: string): void {
-  for (const key of Object.keys(headers)) if (key.toLowerCase() === name) delete headers[key];
+/** Removes a header whatever the case of its name. */
+export function deleteHeader(headers: Record<string, string>, name: string): void {
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) delete headers[key];
 }
 
 async function readBody(response: Response, request: HttpRequest, method: string, signal: AbortSignal): Promise<Json> {

@@ -1,8 +1,10 @@
 import { z } from "zod";
-import type { Json, Message } from "../model/index.ts";
+import { StepFailure } from "../expr/index.ts";
+import { credentialType, HTTP_AUTH_CREDENTIAL_TYPES } from "../credentials/credential-types.ts";
+import { credentialField, type Json, type Message } from "../model/index.ts";
 import { defineNode, type NodeContext } from "./contract.ts";
 import { expressionField, templateField } from "./fields.ts";
-import { HTTP_REQUEST_METHODS, failureForStatus, parseUrl, sendHttp, type HttpRequest } from "./http-client.ts";
+import { HTTP_REQUEST_METHODS, MAX_HTTP_RESPONSE_BYTES, deleteHeader, failureForStatus, parseUrl, sendHttp, type HttpRequest } from "./http-client.ts";
 
 const MB = 1024 * 1024;
 
@@ -15,6 +17,10 @@ export const httpConfig = z
       .default({})
       .meta({ description: "query parameters (values are templates, URL-encoded for you)" }),
     headers: z.record(z.string(), templateField("header value")).default({}),
+    auth: z
+      .object({ credential: credentialField(HTTP_AUTH_CREDENTIAL_TYPES, "bearer token, basic auth or API-key header") })
+      .optional()
+      .meta({ description: "authenticate with a stored credential (its value never appears in the run log)" }),
     body: expressionField("JSONata for the body; a string is sent as text, anything else as JSON; empty = no body").default(""),
     responseFormat: z
       .enum(["auto", "json", "text"])
@@ -25,7 +31,7 @@ export const httpConfig = z
       .boolean()
       .default(true)
       .meta({ description: "a 4xx/5xx answer fails the step (5xx, 408 and 429 are retried); off = pass it on `out`" }),
-    maxResponseBytes: z.number().int().min(1).max(100 * MB).default(10 * MB),
+    maxResponseBytes: z.number().int().min(1).max(MAX_HTTP_RESPONSE_BYTES).default(10 * MB),
   })
   .superRefine((config, ctx) => {
     if ((config.method === "GET" || config.method === "HEAD") && config.body.trim() !== "") {
@@ -61,6 +67,11 @@ async function buildRequest(ctx: NodeContext, msg: Message, config: HttpConfig):
   for (const [name, template] of Object.entries(config.query)) target.searchParams.append(name, await ctx.render(template, msg));
   const headers: Record<string, string> = {};
   for (const [name, template] of Object.entries(config.headers)) headers[name] = await ctx.render(template, msg);
+  const authHeaders = config.auth ? await credentialHeaders(ctx, config.auth.credential) : {};
+  for (const [name, value] of Object.entries(authHeaders)) {
+    deleteHeader(headers, name);
+    headers[name] = value;
+  }
   // DESIGN §10: the same key on every attempt of this execution, so receivers can drop repeats.
   // An Idempotency-Key the flow sets itself is its author's explicit choice and wins.
   if (!hasHeader(headers, "idempotency-key")) headers["Idempotency-Key"] = `${ctx.runId}:${ctx.node.id}:${ctx.execution}`;
@@ -82,7 +93,19 @@ async function buildRequest(ctx: NodeContext, msg: Message, config: HttpConfig):
     maxRedirects: config.maxRedirects,
     maxResponseBytes: config.maxResponseBytes,
     responseFormat: config.responseFormat,
+    sensitiveHeaders: Object.keys(authHeaders),
   };
+}
+
+async function credentialHeaders(ctx: NodeContext, id: string): Promise<Record<string, string>> {
+  const credential = await ctx.credentials.get(id);
+  const headers = credentialType(credential.type)?.headers;
+  if (!headers) {
+    throw new StepFailure("CREDENTIAL_TYPE", `credential "${id}" is a ${credential.type}, which cannot authenticate an HTTP request`, {
+      permanent: true,
+    });
+  }
+  return headers(credential.data);
 }
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {

@@ -12,6 +12,7 @@ import { switchNode } from "./switch.ts";
 import { splitNode } from "./split.ts";
 import { delayNode } from "./delay.ts";
 import { httpNode } from "./http.ts";
+import { codeNode } from "./code.ts";
 import { dedupeNode } from "./dedupe.ts";
 
 /** The one registration list: adding a node type is one file plus one line here. */
@@ -23,6 +24,7 @@ export const builtinNodes: NodeDefinition<unknown>[] = [
   filterNode,
   switchNode,
   transformNode,
+  codeNode,
   splitNode,
   delayNode,
   httpNode,

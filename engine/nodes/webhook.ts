@@ -1,24 +1,9 @@
 import { z } from "zod";
 import { defineNode } from "./contract.ts";
+import { webhookAuthSchema } from "../security/webhook-auth-schema.ts";
 import { durationField } from "./fields.ts";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-
-const webhookAuth = z
-  .discriminatedUnion("type", [
-    z.object({ type: z.literal("none") }),
-    z.object({ type: z.literal("header"), header: z.string().min(1), credential: z.string().min(1) }),
-    z.object({ type: z.literal("standard-webhooks"), credential: z.string().min(1) }),
-    z.object({ type: z.literal("github"), credential: z.string().min(1) }),
-    z.object({
-      type: z.literal("hmac"),
-      header: z.string().min(1),
-      algorithm: z.enum(["sha1", "sha256", "sha512"]).default("sha256"),
-      encoding: z.enum(["hex", "base64"]).default("hex"),
-      credential: z.string().min(1),
-    }),
-  ])
-  .default({ type: "none" });
 
 export const webhookConfig = z.object({
   path: z
@@ -35,7 +20,16 @@ export const webhookConfig = z.object({
     .default("accepted")
     .meta({ description: "accepted: answer 202 at once; respond: wait for a respond node" }),
   timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
-  auth: webhookAuth,
+  auth: webhookAuthSchema
+    .default({ type: "none" })
+    .meta({ description: "verify senders: a header token, Standard Webhooks, GitHub or a generic HMAC signature" }),
+  rateLimit: z
+    .object({
+      requests: z.number().int().min(1).max(1_000_000),
+      per: durationField("the window the requests are counted in, e.g. 1m"),
+    })
+    .optional()
+    .meta({ description: "answer 429 with Retry-After beyond this many requests per window" }),
   idempotencyHeader: z
     .string()
     .max(100)

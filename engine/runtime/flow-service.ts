@@ -1,4 +1,4 @@
-import { validateFlow, webhookRouteOf, type FlowDocument, type FlowInput } from "../model/index.ts";
+import { validateFlow, webhookRouteOf, type FlowDocument, type FlowInput, type FlowProblem } from "../model/index.ts";
 import { EngineError, notFound } from "../errors.ts";
 import type { Catalog } from "../nodes/index.ts";
 import type { Store } from "../store/types.ts";
@@ -11,6 +11,11 @@ export interface FlowWatcher {
   removeFlow(flowId: string): void;
 }
 
+/** A save-time check that needs the store (e.g. referenced credentials exist). */
+export interface FlowReferenceCheck {
+  problems(flow: FlowInput): Promise<FlowProblem[]>;
+}
+
 /** Saving flows: validation (every problem at once), versioning and the webhook routing table. */
 export class FlowService {
   private readonly savedListeners = new Set<(flowId: string) => void>();
@@ -21,6 +26,7 @@ export class FlowService {
     private readonly router: WebhookRouter,
     private readonly clock: Clock,
     private readonly watchers: readonly FlowWatcher[] = [],
+    private readonly references?: FlowReferenceCheck,
   ) {}
 
   async loadActive(): Promise<void> {
@@ -31,15 +37,20 @@ export class FlowService {
     const result = validateFlow(raw, this.catalog.view, {
       takenRoutes: (route) => this.router.ownerOf(route.method, route.path, flowId),
     });
-    if (!result.ok) {
-      const count = result.problems.length;
-      throw new EngineError("INVALID_FLOW", `flow has ${count} problem${count === 1 ? "" : "s"}`, { problems: result.problems });
-    }
+    if (!result.ok) throw invalidFlow(result.problems);
     return result.flow;
   }
 
+  /** validate, plus the checks that read the store. */
+  private async check(raw: unknown, flowId?: string): Promise<FlowInput> {
+    const flow = this.validate(raw, flowId);
+    const problems = (await this.references?.problems(flow)) ?? [];
+    if (problems.length > 0) throw invalidFlow(problems);
+    return flow;
+  }
+
   async create(raw: unknown): Promise<FlowDocument> {
-    const flow = await this.store.createFlow(this.validate(raw), this.clock.now());
+    const flow = await this.store.createFlow(await this.check(raw), this.clock.now());
     this.changed(flow);
     this.saved(flow.id);
     return flow;
@@ -47,7 +58,7 @@ export class FlowService {
 
   async update(id: string, raw: unknown, expectedVersion: number): Promise<FlowDocument> {
     if (!(await this.store.getFlow(id))) throw notFound("flow", id);
-    const flow = await this.store.updateFlow(id, this.validate(raw, id), expectedVersion, this.clock.now());
+    const flow = await this.store.updateFlow(id, await this.check(raw, id), expectedVersion, this.clock.now());
     this.changed(flow);
     this.saved(flow.id);
     return flow;
@@ -96,4 +107,9 @@ export class FlowService {
   static hookPath(config: Record<string, unknown>): string | undefined {
     return webhookRouteOf(config)?.path;
   }
+}
+
+function invalidFlow(problems: FlowProblem[]): EngineError {
+  const count = problems.length;
+  return new EngineError("INVALID_FLOW", `flow has ${count} problem${count === 1 ? "" : "s"}`, { problems });
 }

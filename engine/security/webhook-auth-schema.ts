@@ -1,6 +1,7 @@
 // The `webhook.auth` config union (DESIGN §10) and the credential data it refers to.
 // Kept free of node:* imports so engine/model and the editor can import it.
 import { z } from "zod";
+import { credentialField } from "../model/credential-field.ts";
 
 /** An HTTP field name (RFC 9110 token), compared case-insensitively at runtime. */
 const headerName = z
@@ -10,7 +11,7 @@ const headerName = z
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "must be a valid HTTP header name");
 
 /** Stored credential id (`POST /api/credentials` → `{ id }`); secrets are never inline. */
-const credentialId = z.string().min(1).max(200);
+const credentialId = credentialField(["webhook-secret"], "the credential holding the shared secret");
 
 export const hmacAlgorithmSchema = z.enum(["sha1", "sha256", "sha512"]);
 export const signatureEncodingSchema = z.enum(["hex", "base64"]);
@@ -45,7 +46,7 @@ export type SignatureEncoding = z.output<typeof signatureEncodingSchema>;
 
 /** Credential `data` for webhook auth: the current secret plus older ones during rotation. */
 export const webhookSecretDataSchema = z.object({
-  secret: z.string().min(1),
+  secret: z.string().min(1).meta({ format: "password", description: "the shared secret (for Standard Webhooks: whsec_…)" }),
   previousSecrets: z.array(z.string().min(1)).max(16).optional(),
 });
 export type WebhookSecrets = z.output<typeof webhookSecretDataSchema>;

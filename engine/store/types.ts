@@ -163,6 +163,35 @@ export interface FlowVersionInfo {
   savedAt: string;
 }
 
+/** A stored credential as anyone may see it: never its data. */
+export interface CredentialInfo {
+  id: string;
+  name: string;
+  type: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the engine alone reads: the info plus the encrypted data (AES-256-GCM blob). */
+export interface StoredCredential extends CredentialInfo {
+  encrypted: string;
+}
+
+export interface NewCredential {
+  /** Chosen by the caller: the encryption binds the blob to this id. */
+  id: string;
+  name: string;
+  type: string;
+  encrypted: string;
+  now: number;
+}
+
+export interface CredentialUpdate {
+  name?: string;
+  encrypted?: string;
+  now: number;
+}
+
 /**
  * The persistence boundary: async domain operations, each atomic on its own. No generic
  * transaction leaks out, so SQLite (synchronous, group commit inside) and PostgreSQL
@@ -215,6 +244,17 @@ export interface Store {
   getRunMessage(id: string): Promise<Message | undefined>;
   listRuns(query: RunQuery): Promise<RunPage>;
   findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined>;
+
+  /** Credentials (DESIGN §10): the store keeps only encrypted data; ids are unique. */
+  createCredential(credential: NewCredential): Promise<CredentialInfo>;
+  /** Every credential, oldest first, without data. */
+  listCredentials(): Promise<CredentialInfo[]>;
+  /** With the encrypted data, for the engine only; never hand this to a client. */
+  getCredential(id: string): Promise<StoredCredential | undefined>;
+  /** Renames and/or replaces the data (rotation); undefined when there is no such credential. */
+  updateCredential(id: string, update: CredentialUpdate): Promise<CredentialInfo | undefined>;
+  /** Returns false when there was no such credential. */
+  deleteCredential(id: string): Promise<boolean>;
 
   /**
    * Atomic (a unique scope+key): the first claim of a key that is absent or expired

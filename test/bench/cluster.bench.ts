@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { dedupeToHttpFlow, saveFlow, sendAll, startWorkerProcess } from "../helpers/cluster.ts";
+import { clusterSecretKey, dedupeToHttpFlow, saveFlow, sendAll, startWorkerProcess } from "../helpers/cluster.ts";
 import { json, startHttpTarget } from "../helpers/http-target.ts";
 import { dropSchema, freshSchema, PG_TEST_URL, postgresUnavailable } from "../helpers/postgres.ts";
 import { startRealServer } from "../helpers/real-server.ts";
@@ -130,7 +130,7 @@ async function sqliteDeployment(): Promise<Deployment> {
 
 async function postgresDeployment(workers: number): Promise<Deployment> {
   const schema = freshSchema("bench");
-  const env = { DATABASE_URL: PG_TEST_URL, RUNNEL_PG_SCHEMA: schema, RUNNEL_HTTP_ALLOW: "127.0.0.1" };
+  const env = { DATABASE_URL: PG_TEST_URL, RUNNEL_PG_SCHEMA: schema, RUNNEL_HTTP_ALLOW: "127.0.0.1", RUNNEL_SECRET_KEY: clusterSecretKey() };
   const api = await startRealServer({ command: "api", env });
   const started = await Promise.all(Array.from({ length: workers }, () => startWorkerProcess(env)));
   const db = new pg.Client({ connectionString: PG_TEST_URL });

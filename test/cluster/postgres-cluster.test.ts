@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { dedupeToHttpFlow, saveFlow, sendAll, startWorkerProcess, type WorkerProcess } from "../helpers/cluster.ts";
+import { clusterSecretKey, dedupeToHttpFlow, saveFlow, sendAll, startWorkerProcess, type WorkerProcess } from "../helpers/cluster.ts";
 import { json, startHttpTarget } from "../helpers/http-target.ts";
 import { dropSchema, freshSchema, PG_TEST_URL, postgresUnavailable } from "../helpers/postgres.ts";
 import { startRealServer, type RealServer } from "../helpers/real-server.ts";
@@ -49,6 +49,7 @@ describe.skipIf(unavailable)("a cluster on PostgreSQL: 1 api + 3 worker processe
       const env = {
         DATABASE_URL: PG_TEST_URL,
         RUNNEL_PG_SCHEMA: schema,
+        RUNNEL_SECRET_KEY: clusterSecretKey(),
         RUNNEL_PG_POOL_SIZE: "6",
         RUNNEL_LEASE_MS: String(LEASE_MS),
         RUNNEL_HTTP_ALLOW: "127.0.0.1",

@@ -1,7 +1,12 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { FlowInput } from "../../engine/model/index.ts";
 import { flow } from "./flows.ts";
+import { tempDir } from "./temp-store.ts";
+
+/** Every process of one deployment shares the credentials key (docs/scaling.md). */
+export const clusterSecretKey = (): string => randomBytes(32).toString("base64");
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
@@ -17,13 +22,15 @@ export interface WorkerProcess {
 
 /** Starts `runnel worker` as a child process and waits for its ready line (it serves no HTTP). */
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
+  const dataDir = tempDir("runnel-worker-");
   const child = spawn(process.execPath, [path.join(root, "bin", "runnel.js"), "worker"], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    env: { ...process.env, LOG_LEVEL: "info", RUNNEL_DATA_DIR: dataDir.dir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  void exited.then(() => dataDir.remove());
   const owner = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker not ready within 30 s:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { createEngine, SqliteStore, type Engine, type EngineEvent, type EngineOptions } from "../../engine/index.ts";
 import type { FlowInput } from "../../engine/model/index.ts";
+import { generateSecretKey, parseSecretKey } from "../../engine/security/credential-crypto.ts";
 import { FakeClock } from "./fake-clock.ts";
 import { tempDir } from "./temp-store.ts";
 
@@ -32,6 +33,7 @@ export async function engineHarness(options: HarnessOptions = {}) {
     catalog: options.catalog,
     logger: options.logger,
     worker: { pollMs: 50, leaseMs: 5_000 },
+    secretKey: parseSecretKey(generateSecretKey()),
     ...options.engine,
   });
   const events: EngineEvent[] = [];

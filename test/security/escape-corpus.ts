@@ -1,6 +1,7 @@
 // Attempts to escape, starve or confuse the code sandbox, with the outcome each must have.
 // Every entry must end in a typed SandboxError or a harmless JSON value; the test also
 // checks afterwards that nothing leaked into the host (prototypes, globals, memory).
+import { expect } from "vitest";
 import type { SandboxErrorCode, SandboxOptions } from "../../engine/sandbox/quickjs-sandbox.ts";
 
 export type EscapeExpectation =
@@ -162,3 +163,30 @@ export const ESCAPE_CORPUS: readonly EscapeCase[] = [
   // --- state does not carry over between runs ---
   { name: "globals set by an earlier run are gone", source: "return [typeof globalThis.escaped, Object.prototype.polluted, JSON.stringify.name]", expect: { value: ["undefined", null, "stringify"] } },
 ];
+
+/** What one case ended with, however it was run (runInSandbox directly, or a code node in a flow). */
+export interface EscapeOutcome {
+  /** Error code, when it failed. */
+  code?: string;
+  message?: string;
+  /** Values the case may have returned; the check passes when any of them fits (a flow cannot tell `[x]` from `x`). */
+  values: readonly unknown[];
+}
+
+export function checkEscapeOutcome(c: EscapeCase, out: EscapeOutcome, via: string): void {
+  const label = `${via}: ${c.name}: ${out.code ? `${out.code} ${out.message}` : `value ${JSON.stringify(out.values)}`}`;
+  const expectation = c.expect;
+  if (typeof expectation === "string") {
+    expect(out.code, label).toBe(expectation);
+  } else if ("anyOf" in expectation) {
+    expect(expectation.anyOf, label).toContain(out.code);
+  } else if ("value" in expectation) {
+    expect(out.code, label).toBeUndefined();
+    expect(out.values, label).toContainEqual(expectation.value);
+  } else if (out.code) {
+    expect(expectation.orError ?? [], label).toContain(out.code);
+  } else {
+    expect(out.values.some(expectation.satisfies), label).toBe(true);
+  }
+  if (out.code) expect(out.message?.length, label).toBeGreaterThan(0);
+}

@@ -197,6 +197,34 @@ export function storeContract(name: string, factory: StoreFactory) {
       expect((await store.listRuns({ limit: 10, flowId: "other" })).runs).toEqual([]);
     });
 
+    it("stores credentials as opaque encrypted data: create, list, get, rotate, delete", async () => {
+      const a = await store.createCredential({ id: "cred_a", name: "GitHub", type: "webhook-secret", encrypted: "v1:blob-a", now: T0 });
+      expect(a).toEqual({ id: "cred_a", name: "GitHub", type: "webhook-secret", createdAt: new Date(T0).toISOString(), updatedAt: new Date(T0).toISOString() });
+      await store.createCredential({ id: "cred_b", name: "Deploy", type: "bearer-token", encrypted: "v1:blob-b", now: T0 + 1 });
+      const duplicate = await store.createCredential({ id: "cred_a", name: "x", type: "x", encrypted: "x", now: T0 }).catch((e: unknown) => e);
+      expect(duplicate).toBeInstanceOf(Error);
+      const listed = await store.listCredentials();
+      expect(listed.map((c) => c.id)).toEqual(["cred_a", "cred_b"]);
+      expect(JSON.stringify(listed)).not.toContain("blob");
+      expect(await store.getCredential("cred_a")).toEqual({ ...a, encrypted: "v1:blob-a" });
+      expect(await store.getCredential("cred_missing")).toBeUndefined();
+
+      const rotated = await store.updateCredential("cred_a", { encrypted: "v1:blob-a2", now: T0 + 5 });
+      expect(rotated).toEqual({ ...a, updatedAt: new Date(T0 + 5).toISOString() });
+      const renamed = await store.updateCredential("cred_a", { name: "GitHub org", now: T0 + 6 });
+      expect(renamed?.name).toBe("GitHub org");
+      expect((await store.getCredential("cred_a"))?.encrypted).toBe("v1:blob-a2");
+      expect(await store.updateCredential("cred_missing", { name: "x", now: T0 })).toBeUndefined();
+
+      expect(await store.deleteCredential("cred_a")).toBe(true);
+      expect(await store.deleteCredential("cred_a")).toBe(false);
+      expect((await store.listCredentials()).map((c) => c.id)).toEqual(["cred_b"]);
+      if (reopen) {
+        store = await reopen();
+        expect((await store.getCredential("cred_b"))?.encrypted).toBe("v1:blob-b");
+      }
+    });
+
     it("keeps everything committed across a reopen", async () => {
       if (!reopen) return;
       const f = await store.createFlow(sample, T0);

@@ -16,7 +16,11 @@ export function ObjectField({ spec, value, onChange, problems, path }: FieldProp
     <div className="rn-subform">
       {spec.fields?.map((f) => (
         <Field key={f.key} spec={f} value={obj[f.key]} path={`${path}.${f.key}`} problems={problems}
-          onChange={(v, transient) => onChange(setKey(obj, f.key, v), transient)} />
+          onChange={(v, transient) => {
+            // An optional object left empty (e.g. touching a rate limit's fields) is absent, not `{}`.
+            const next = setKey(obj, f.key, v);
+            onChange(Object.keys(next).length === 0 && !spec.required ? undefined : next, transient);
+          }} />
       ))}
     </div>
   );

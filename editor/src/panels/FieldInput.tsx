@@ -3,6 +3,7 @@ import { isDuration } from "../../../engine/model/index.ts";
 import type { FieldSpec } from "./schema-fields.ts";
 import { ExpressionPreview } from "./ExpressionPreview.tsx";
 import { KeyValueField, ListField, ObjectField, VariantField } from "./CompoundFields.tsx";
+import { CredentialSelect } from "./CredentialSelect.tsx";
 
 export type Commit = (value: unknown, transient?: boolean) => void;
 
@@ -101,6 +102,13 @@ function Control({ spec, value, onChange, id }: FieldProps & { id: string }) {
           value={text(value)} placeholder={placeholderOf(spec) || (spec.kind === "expression" ? "JSONata expression" : "")}
           onChange={(e) => commitText(e.target.value, true)} onBlur={(e) => commitText(e.target.value, false)}
         />
+      );
+    case "credential":
+      return <CredentialSelect id={id} value={value} types={spec.credentialTypes ?? []} onChange={(v) => onChange(v)} />;
+    case "secret":
+      return (
+        <input id={id} type="password" autoComplete="new-password" className="rn-input" value={text(value)}
+          onChange={(e) => commitText(e.target.value, true)} onBlur={(e) => commitText(e.target.value, false)} />
       );
     case "json":
       return <JsonControl id={id} value={value} onChange={onChange} />;

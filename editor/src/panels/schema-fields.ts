@@ -10,6 +10,8 @@ export type FieldKind =
   | "number"
   | "boolean"
   | "select"
+  | "credential"
+  | "secret"
   | "keyvalue"
   | "object"
   | "list"
@@ -31,6 +33,8 @@ export interface FieldSpec {
   maximum?: number;
   /** Sub-fields of an object, or of each item of a list. */
   fields?: FieldSpec[];
+  /** For `credential` fields: the credential types that fit (empty = any). */
+  credentialTypes?: string[];
   /** Alternatives of a discriminated union, keyed by the discriminator's value. */
   variants?: { discriminator: string; cases: { value: string; fields: FieldSpec[] }[] };
 }
@@ -79,6 +83,11 @@ function kindOf(key: string, schema: JsonSchema): Partial<FieldSpec> {
   const type = schema.type;
   if (type === "string") {
     const format = str(schema.format);
+    if (format === "credential") {
+      const types = Array.isArray(schema.credentialTypes) ? schema.credentialTypes.filter((t): t is string => typeof t === "string") : [];
+      return { kind: "credential", credentialTypes: types };
+    }
+    if (format === "password") return { kind: "secret" };
     if (format === "jsonata") return { kind: "expression" };
     if (format === "template") return { kind: "template" };
     if (format === "duration" || DURATION_KEYS.test(key)) return { kind: "duration" };

@@ -103,6 +103,17 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE dedupe_keys ADD COLUMN release_on_failure boolean NOT NULL DEFAULT true;
   CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
   `,
+  // 4: credentials: encrypted data only (AES-256-GCM blob bound to the id); see CredentialService.
+  `
+  CREATE TABLE credentials (
+    id text COLLATE "C" PRIMARY KEY,
+    name text NOT NULL,
+    type text NOT NULL,
+    encrypted text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  `,
 ];
 
 /**

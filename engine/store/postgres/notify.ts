@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { quoteIdent } from "./connection.ts";
 
@@ -110,4 +111,11 @@ export class PgListener {
     this.retryTimer.unref();
     this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
   }
+}
+
+/** NOTIFY channels are per schema, so deployments (and tests) sharing a database never cross. */
+export function channelName(topic: string, schema: string): string {
+  const name = `runnel:${topic}:${schema}`;
+  if (Buffer.byteLength(name) <= 63) return name;
+  return `runnel:${topic}:${createHash("sha256").update(schema).digest("hex").slice(0, 32)}`;
 }

@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { FlowDocument, FlowInput, Message, RunStatus, RunWithSteps } from "../../model/index.ts";
 import { newId } from "../../ids.ts";
 import { materialiseSteps, triggerStep } from "../journal.ts";
 import type { Relay, RelayTopic } from "../relay.ts";
-import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "../sqlite/rows.ts";
-import { FlowNotFoundError, nextSeqAfter } from "../sqlite/store.ts";
+import { flowFromRow, runFromRow, stepRecordFromRow, type RunRow, type StepRow } from "../sqlite/rows.ts";
+import { FlowNotFoundError } from "../sqlite/store.ts";
 import {
   LeaseLostError,
   VersionConflictError,
@@ -23,12 +22,14 @@ import {
   type TriggerFire,
 } from "../types.ts";
 import { batchedWrites } from "./batched-writes.ts";
-import { clientConfig, createPool, inTransaction, type PgConnectionOptions, type Queryable } from "./connection.ts";
+import { PgCredentials } from "./credentials.ts";
+import { clientConfig, createPool, inTransaction, type PgConnectionOptions } from "./connection.ts";
 import { PgDedupeKeys } from "./dedupe-keys.ts";
 import { FlowVersionCache } from "./flow-version-cache.ts";
 import { migrate } from "./migrations.ts";
-import { PgListener } from "./notify.ts";
+import { channelName, PgListener } from "./notify.ts";
 import { Q } from "./queries.ts";
+import { insertRun, runRowValues } from "./run-rows.ts";
 import { storedKey } from "./text.ts";
 import { PgRelay } from "./relay.ts";
 import { listRunsQuery } from "./run-list.ts";
@@ -56,6 +57,7 @@ export class PostgresStore implements Store {
   /** Group commit: concurrent enqueues, step journals and finishes share statements and fsyncs. */
   private readonly writes: ReturnType<typeof batchedWrites>;
   private readonly keys: PgDedupeKeys;
+  private readonly credentials: PgCredentials;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -73,6 +75,7 @@ export class PostgresStore implements Store {
     this.relay = new PgRelay(pool, this.listener, (topic) => this.channels[topic]);
     this.writes = batchedWrites(pool, this.channels.wake);
     this.keys = new PgDedupeKeys(pool);
+    this.credentials = new PgCredentials(pool);
   }
 
   /** Connects, applies pending migrations (serialised across processes) and returns the store. */
@@ -157,36 +160,20 @@ export class PostgresStore implements Store {
       await this.writes.enqueue.submit({ run: runRowValues(run), trigger: triggerStep(run), wake: run.leaseTo === undefined });
       return { runId: run.id, replayed: false };
     }
-    return inTransaction(this.pool, (db) => this.insertRun(db, run));
+    return inTransaction(this.pool, (db) => insertRun(db, run, this.channels.wake));
   }
 
   async fireTrigger(fire: TriggerFire): Promise<{ fired: boolean }> {
     return inTransaction(this.pool, async (db) => {
       const advanced = await db.query(Q.advanceTriggerTick(fire.flowId, fire.nodeId, fire.tick, fire.now));
       if (advanced.rowCount === 0) return { fired: false };
-      for (const run of fire.runs) await this.insertRun(db, run);
+      for (const run of fire.runs) await insertRun(db, run, this.channels.wake);
       return { fired: true };
     });
   }
 
   async lastTriggerTick(flowId: string, nodeId: string): Promise<number | undefined> {
     return (await this.pool.query<{ tick: number }>(Q.getTriggerTick(flowId, nodeId))).rows[0]?.tick;
-  }
-
-  /** Inside a transaction: the run row, its idempotency key, its journal so far, and a wake-up. */
-  private async insertRun(db: Queryable, run: NewRun): Promise<EnqueueResult> {
-    if (run.idempotency) {
-      const { scope, key, expiresAt } = run.idempotency;
-      const upsert = Q.upsertIdempotency(storedKey(scope), storedKey(key), run.id, expiresAt, run.now);
-      const holder = (await db.query<{ run_id: string }>(upsert)).rows[0]!;
-      if (holder.run_id !== run.id) return { runId: holder.run_id, replayed: true };
-    }
-    await db.query(Q.insertRun(...runRowValues(run)));
-    for (const step of run.seedSteps ?? []) await insertStep(db, run.id, step);
-    if (!run.seedSteps?.some((s) => s.seq === 1)) await insertStep(db, run.id, triggerStep(run));
-    // Several runs of one transaction share a notification: PostgreSQL folds identical ones.
-    if (run.leaseTo === undefined) await db.query(Q.notify(this.channels.wake, ""));
-    return { runId: run.id, replayed: false };
   }
 
   async claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]> {
@@ -279,29 +266,15 @@ export class PostgresStore implements Store {
   readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
   readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);
 
+  // Credentials live in credentials.ts.
+  readonly createCredential: Store["createCredential"] = (credential) => this.credentials.create(credential);
+  readonly listCredentials: Store["listCredentials"] = () => this.credentials.list();
+  readonly getCredential: Store["getCredential"] = (id) => this.credentials.get(id);
+  readonly updateCredential: Store["updateCredential"] = (id, update) => this.credentials.update(id, update);
+  readonly deleteCredential: Store["deleteCredential"] = (id) => this.credentials.remove(id);
+
   async close(): Promise<void> {
     await this.listener.close();
     await this.pool.end();
   }
-}
-
-async function insertStep(db: Queryable, runId: string, step: StepRecord): Promise<void> {
-  await db.query(Q.insertStep(...stepRowValues(runId, step)));
-}
-
-/** The runs row of a new run, in RUN_COLUMNS order. */
-function runRowValues(run: NewRun): unknown[] {
-  const leased = run.leaseTo !== undefined;
-  return [
-    run.id, run.flowId, run.flowVersion, run.triggerNodeId, run.triggerType, leased ? "running" : "queued",
-    run.now, leased ? run.now : null, run.leaseTo?.owner ?? null, run.leaseTo?.until ?? null, run.now,
-    JSON.stringify(run.frontier), nextSeqAfter(run), run.retryOf ?? null,
-  ];
-}
-
-/** NOTIFY channels are per schema, so deployments (and tests) sharing a database never cross. */
-function channelName(topic: string, schema: string): string {
-  const name = `runnel:${topic}:${schema}`;
-  if (Buffer.byteLength(name) <= 63) return name;
-  return `runnel:${topic}:${createHash("sha256").update(schema).digest("hex").slice(0, 32)}`;
 }

@@ -89,4 +89,15 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE dedupe_keys ADD COLUMN release_on_failure INTEGER NOT NULL DEFAULT 1;
   CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
   `,
+  // 4: credentials: encrypted data only (AES-256-GCM blob bound to the id); see CredentialService.
+  `
+  CREATE TABLE credentials (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    encrypted TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

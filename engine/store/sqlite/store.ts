@@ -18,6 +18,7 @@ import {
   type Store,
   type TriggerFire,
 } from "../types.ts";
+import { SqliteCredentials } from "./credentials.ts";
 import { SqliteDedupeKeys } from "./dedupe-keys.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
@@ -37,6 +38,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly writes: GroupCommit;
   private readonly sql: Statements;
+  private readonly credentials: SqliteCredentials;
   private readonly keys: SqliteDedupeKeys;
 
   constructor(options: SqliteStoreOptions) {
@@ -48,6 +50,7 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.sql = prepareStatements(this.db);
     this.writes = new GroupCommit(this.db);
+    this.credentials = new SqliteCredentials(this.db, this.writes);
     this.keys = new SqliteDedupeKeys(this.db, this.writes);
   }
 
@@ -254,6 +257,13 @@ export class SqliteStore implements Store {
   readonly getDedupeKey: Store["getDedupeKey"] = (scope, key, now) => this.keys.get(scope, key, now);
   readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
   readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);
+
+  // Credentials live in credentials.ts.
+  readonly createCredential: Store["createCredential"] = (credential) => this.credentials.create(credential);
+  readonly listCredentials: Store["listCredentials"] = () => this.credentials.list();
+  readonly getCredential: Store["getCredential"] = (id) => this.credentials.get(id);
+  readonly updateCredential: Store["updateCredential"] = (id, update) => this.credentials.update(id, update);
+  readonly deleteCredential: Store["deleteCredential"] = (id) => this.credentials.remove(id);
 
   async close(): Promise<void> {
     this.writes.flush();

@@ -1,0 +1,38 @@
+// Credentials a step reads are redacted from what that step leaves behind: its outputs, error
+// and meta are cleaned before the step is journaled (and before anything downstream sees
+// them, so a resume from the journal and the live run agree), and its log lines as well.
+import { StepFailure } from "../expr/index.ts";
+import type { CredentialAccess, CredentialValue } from "../nodes/index.ts";
+import { redactSecrets } from "../security/credential-crypto.ts";
+import type { StepRecord } from "../store/types.ts";
+
+export interface CredentialReader {
+  read(id: string): Promise<(CredentialValue & { secrets: string[] }) | undefined>;
+}
+
+export class StepSecrets {
+  private readonly values = new Set<string>();
+
+  constructor(private readonly reader: CredentialReader | undefined) {}
+
+  readonly access: CredentialAccess = {
+    get: async (id) => {
+      const credential = await this.reader?.read(id);
+      if (!credential) throw new StepFailure("CREDENTIAL_NOT_FOUND", `credential "${id}" does not exist`, { permanent: true });
+      for (const secret of credential.secrets) if (secret !== "") this.values.add(secret);
+      return { id: credential.id, type: credential.type, data: credential.data };
+    },
+  };
+
+  redact<T>(value: T): T {
+    return this.values.size === 0 ? value : redactSecrets(value, [...this.values]);
+  }
+
+  redactStep(step: StepRecord): StepRecord {
+    if (this.values.size === 0) return step;
+    const clean: StepRecord = { ...step, outputs: this.redact(step.outputs) };
+    if (step.error !== undefined) clean.error = this.redact(step.error);
+    if (step.meta !== undefined) clean.meta = this.redact(step.meta);
+    return clean;
+  }
+}
