@@ -4,7 +4,9 @@ import { z } from "zod";
 import { createApp } from "../../api/app.ts";
 import { builtinNodes, Catalog, createEngine, PostgresStore, type Engine, type EngineEvent } from "../../engine/index.ts";
 import { defineNode } from "../../engine/nodes/index.ts";
+import { generateSecretKey, parseSecretKey } from "../../engine/security/credential-crypto.ts";
 import { flow } from "../helpers/flows.ts";
+import { json, startHttpTarget } from "../helpers/http-target.ts";
 import { dropSchema, freshSchema, PG_TEST_URL, postgresUnavailable } from "../helpers/postgres.ts";
 
 const unavailable = await postgresUnavailable();
@@ -36,6 +38,8 @@ function gateCatalog() {
 
 describe.skipIf(unavailable)("processes sharing one PostgreSQL schema", () => {
   let schema: string;
+  // One deployment, one credentials key (RUNNEL_SECRET_KEY on every machine).
+  const secretKey = parseSecretKey(generateSecretKey());
   const opened: { engine: Engine; store: PostgresStore }[] = [];
 
   /** One "process": its own pool, LISTEN connection and engine, as a separate OS process would have. */
@@ -43,7 +47,7 @@ describe.skipIf(unavailable)("processes sharing one PostgreSQL schema", () => {
     const store = await PostgresStore.open({ connectionString: PG_TEST_URL, schema, poolSize: 4 });
     const worker = options.worker ? { pollMs: options.pollMs ?? 60_000, leaseMs: 5_000 } : false;
     // As `runnel worker` and `runnel api` compose it: a worker only sends events and replies.
-    const engine = createEngine({ store, catalog: options.catalog, worker, receiveFromPeers: !options.worker });
+    const engine = createEngine({ store, catalog: options.catalog, worker, receiveFromPeers: !options.worker, secretKey });
     await engine.start();
     opened.push({ engine, store });
     const events: EngineEvent[] = [];
@@ -99,6 +103,28 @@ describe.skipIf(unavailable)("processes sharing one PostgreSQL schema", () => {
     const large = await post(big);
     expect(large.status).toBe(201);
     expect(await large.json()).toEqual({ echo: big });
+  });
+
+  it("lets a worker use a credential saved through the API process, never writing it to the run log", async () => {
+    const api = await process({ worker: false });
+    await process({ worker: true });
+    const target = await startHttpTarget({ "/secured": (req, res) => json(res, 200, { auth: req.headers.authorization }) });
+    try {
+      const { id } = await api.engine.credentials.create({ name: "Deploy", type: "bearer-token", data: { token: "s3cret-token-value" } });
+      const saved = await api.engine.flows.create(
+        flow(
+          "Call",
+          [{ id: "m", type: "manual" }, { id: "h", type: "http", config: { method: "POST", url: `${target.url}/secured`, auth: { credential: id } } }],
+          ["m->h"],
+        ),
+      );
+      const runId = await api.engine.runs.startManual(saved.id, {});
+      expect(await finished(api.engine, runId)).toMatchObject({ status: "succeeded" });
+      expect(target.to("/secured")[0]?.headers.authorization).toBe("Bearer s3cret-token-value");
+      expect(JSON.stringify(await api.store.getRun(runId))).not.toContain("s3cret-token-value");
+    } finally {
+      await target.close();
+    }
   });
 
   it("streams a worker process's run events to the API process, each exactly once", async () => {
