@@ -7,6 +7,7 @@ import { CredentialsPanel } from "./panels/CredentialsPanel.tsx";
 import { Palette } from "./panels/Palette.tsx";
 import { Inspector } from "./panels/Inspector.tsx";
 import { RunsPanel } from "./panels/RunsPanel.tsx";
+import { RunsPage } from "./panels/RunsPage.tsx";
 import { Notices } from "./panels/Notices.tsx";
 import { fetchNodeTypes } from "./api-client.ts";
 import { editorStore, isDirty, notify, setCatalog } from "./store/editor-store.ts";
@@ -14,7 +15,7 @@ import { refreshFlows } from "./store/flows-store.ts";
 import { refreshCredentials } from "./store/credentials-store.ts";
 import { loadFlow, newDraft } from "./store/persistence.ts";
 import { clearRun, showRun } from "./store/runs-live.ts";
-import { parseRoute, setNavigationGuard, usePathname, type Route } from "./router.ts";
+import { flowPath, navigate, parseRoute, setNavigationGuard, usePathname, type Route } from "./router.ts";
 import { useKeyboard } from "./keyboard.ts";
 import { useTheme } from "./theme.ts";
 
@@ -34,7 +35,8 @@ function useRouteSync(): void {
       // /flows/:id/runs/:runId paints that run; leaving it hides a run the user had opened.
       if (route.runId) void ready.then(() => showRun(route.runId!));
       else if ((left.kind === "flow" && left.runId) || (editorStore.getState().run && editorStore.getState().followRunId === null)) clearRun();
-    } else if (current.id !== undefined) {
+    } else if (route.kind === "home" && current.id !== undefined) {
+      // The runs page leaves the open flow alone, so coming back finds it as it was.
       newDraft();
     }
   }, [pathname]);
@@ -45,6 +47,7 @@ export function App() {
   const [catalogError, setCatalogError] = useState<string | null>(null);
   useKeyboard();
   useRouteSync();
+  const onRunsPage = parseRoute(usePathname()).kind === "runs";
   useEffect(() => {
     fetchNodeTypes().then(setCatalog, (e: unknown) => {
       const message = e instanceof Error ? e.message : String(e);
@@ -62,19 +65,31 @@ export function App() {
 
   return (
     <ReactFlowProvider>
-      <div className="rn-app">
-        <TopBar dark={dark} onToggleTheme={toggle} />
+      <div className={`rn-app ${onRunsPage ? "is-runs-page" : ""}`}>
+        {onRunsPage ? (
+          <header className="rn-topbar">
+            <div className="rn-brand" aria-hidden>≋ Runnel</div>
+            <button className="rn-btn" onClick={() => { const id = editorStore.getState().doc.id; navigate(id ? flowPath(id) : "/"); }} data-testid="back-to-editor">← Back to the editor</button>
+          </header>
+        ) : <TopBar dark={dark} onToggleTheme={toggle} />}
         <nav className="rn-sidebar">
+          <button className={`rn-nav-link ${onRunsPage ? "is-on" : ""}`} onClick={() => navigate("/runs")} data-testid="nav-runs">All runs</button>
           <FlowList />
           <CredentialsPanel />
           <Palette />
           {catalogError ? <p className="rn-error-text">Catalog unavailable: {catalogError}</p> : null}
         </nav>
-        <main className="rn-main">
-          <Canvas dark={dark} />
-          <RunsPanel />
-        </main>
-        <Inspector />
+        {onRunsPage ? (
+          <main className="rn-main"><RunsPage /></main>
+        ) : (
+          <>
+            <main className="rn-main">
+              <Canvas dark={dark} />
+              <RunsPanel />
+            </main>
+            <Inspector />
+          </>
+        )}
         <Notices />
       </div>
     </ReactFlowProvider>

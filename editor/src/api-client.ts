@@ -1,8 +1,6 @@
 import { z } from "zod";
 import {
   flowDocumentSchema,
-  RUN_STATUSES,
-  STEP_STATUSES,
   type FlowDocument,
   type FlowInput,
   type FlowProblem,
@@ -53,7 +51,7 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(schema: z.ZodType<T>, path: string, init: RequestInit = {}): Promise<T> {
+export async function request<T>(schema: z.ZodType<T>, path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
   if (init.body !== undefined) headers.set("content-type", "application/json");
   const res = await fetch(path, { ...init, headers });
@@ -112,45 +110,6 @@ export async function runFlow(id: string, payload: unknown): Promise<string> {
   });
   return body.runId;
 }
-
-const runSchema = z.object({
-  id: z.string(),
-  flowId: z.string(),
-  flowVersion: z.number().optional(),
-  status: z.enum(RUN_STATUSES),
-  triggerType: z.string().optional(),
-  createdAt: z.string(),
-  finishedAt: z.string().optional().nullable(),
-  error: z.object({ code: z.string().optional(), message: z.string() }).optional().nullable(),
-});
-export type RunSummary = z.infer<typeof runSchema>;
-
-const stepSchema = z.object({
-  seq: z.number(),
-  nodeId: z.string(),
-  nodeType: z.string(),
-  status: z.enum(STEP_STATUSES),
-  input: z.unknown(),
-  outputs: z.record(z.string(), z.array(z.unknown())),
-  error: z.object({ code: z.string().optional(), message: z.string() }).optional().nullable(),
-  attempts: z.number(),
-  startedAt: z.string(),
-  finishedAt: z.string(),
-});
-const runDetailSchema = runSchema.extend({ steps: z.array(stepSchema) });
-export type RunDetail = z.infer<typeof runDetailSchema>;
-
-export async function listRuns(flowId: string, limit = 20): Promise<RunSummary[]> {
-  const query = new URLSearchParams({ flowId, limit: String(limit) });
-  return (await request(z.object({ runs: z.array(runSchema), nextCursor: z.string().nullable().optional() }), `/api/runs?${query}`)).runs;
-}
-
-export function getRun(id: string): Promise<RunDetail> {
-  return request(runDetailSchema, `/api/runs/${encodeURIComponent(id)}`);
-}
-
-export const runEventSchema = z.object({ runId: z.string(), flowId: z.string(), status: z.string().optional() });
-export const RUN_EVENT_NAMES = ["run.queued", "run.started", "step.finished", "run.finished"] as const;
 
 // Credentials: names, types and ids only ever come back; data is sent, never received.
 const credentialSchema = z.object({ id: z.string(), name: z.string(), type: z.string(), createdAt: z.string(), updatedAt: z.string().optional() });

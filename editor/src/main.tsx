@@ -4,6 +4,7 @@ import "@xyflow/react/dist/style.css";
 import "./styles/theme.css";
 import "./styles/app.css";
 import "./styles/canvas.css";
+import "./styles/runs.css";
 import { App } from "./App.tsx";
 
 createRoot(document.getElementById("root")!).render(

@@ -73,7 +73,9 @@ describe.skipIf(browserUnavailable())("editor: first automation, history, clipbo
     await shot(page, "04-run-painted");
 
     // The inspector previews expressions against the input this node got in that run.
+    // (With a run shown a node opens on what it did in that run; its form is the other tab.)
     await page.click('[data-testid="node-filter"] .rn-node-title');
+    await page.click('[data-testid="tab-config"]');
     await expect.poll(() => page.locator('[data-field="config.condition"] [data-testid="expression-preview"]').textContent()).toContain("true");
     await shot(page, "04b-expression-preview");
 

@@ -10,7 +10,7 @@ function unmeasured(inputs: readonly string[], outputs: readonly string[]) {
   return { initialWidth: g.width, initialHeight: g.height, handles: g.handles };
 }
 import type { EditorState } from "../store/editor-store.ts";
-import type { NodeOutcome } from "../store/run-overlay.ts";
+import { edgeTaken, type NodeOutcome } from "../store/run-overlay.ts";
 
 /**
  * React Flow objects are derived from the store, never persisted. Derivation is cached
@@ -149,7 +149,7 @@ export function createDeriver() {
     prune(edgeCache, s.doc.edges);
     return s.doc.edges.map((edge) => {
       const selected = s.selection.edges.has(edge.id);
-      const traversed = s.run ? s.run.traversed.has(`${edge.source}:${edge.sourcePort}`) : null;
+      const traversed = s.run ? edgeTaken(s.run, edge) : null;
       const problem = bad.has(edge.id);
       return memo(edgeCache, edge.id, [edge, selected, traversed, problem], () => ({
         id: edge.id, source: edge.source, sourceHandle: edge.sourcePort, target: edge.target, targetHandle: edge.targetPort,

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, type KeyboardEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { z } from "zod";
 import { useShallow } from "zustand/react/shallow";
 import { nodeSettingsSchema, type FlowNode } from "../../../engine/model/index.ts";
@@ -11,6 +11,7 @@ import { Field } from "./FieldInput.tsx";
 import { setKey } from "./CompoundFields.tsx";
 import { FlowSummary } from "./FlowSummary.tsx";
 import { PreviewInput } from "./ExpressionPreview.tsx";
+import { StepDetails } from "./StepDetails.tsx";
 
 const settingsFields = fieldsOf(z.toJSONSchema(nodeSettingsSchema, { io: "input" }) as JsonSchema);
 
@@ -26,8 +27,24 @@ export function Inspector() {
   };
   return (
     <aside className="rn-inspector" onKeyDown={onKeyDown} aria-label="Inspector" data-testid="inspector">
-      {selected ? <NodeInspector nodeId={selected} /> : count > 1 ? <MultiSelection count={count} /> : <FlowSummary />}
+      {selected ? <NodePane nodeId={selected} /> : count > 1 ? <MultiSelection count={count} /> : <FlowSummary />}
     </aside>
+  );
+}
+
+/** While a run is shown, a node opens on what it did in that run; its form is one tab away. */
+function NodePane({ nodeId }: { nodeId: string }) {
+  const runShown = useEditor((s) => s.run !== null);
+  const [tab, setTab] = useState<"run" | "config">("run");
+  if (!runShown) return <NodeInspector nodeId={nodeId} />;
+  return (
+    <>
+      <div className="rn-tabs" role="tablist">
+        <button role="tab" aria-selected={tab === "run"} className={tab === "run" ? "is-on" : ""} onClick={() => setTab("run")} data-testid="tab-run">In this run</button>
+        <button role="tab" aria-selected={tab === "config"} className={tab === "config" ? "is-on" : ""} onClick={() => setTab("config")} data-testid="tab-config">Configure</button>
+      </div>
+      {tab === "run" ? <div className="rn-inspector-body"><StepDetails nodeId={nodeId} /></div> : <NodeInspector nodeId={nodeId} />}
+    </>
   );
 }
 

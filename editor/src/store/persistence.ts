@@ -9,7 +9,7 @@ import { dropFlow, upsertFlow } from "./flows-store.ts";
 
 const state = editorStore.getState;
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
