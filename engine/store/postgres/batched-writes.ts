@@ -1,8 +1,8 @@
 import type pg from "pg";
-import { stepRowValues } from "../sqlite/rows.ts";
 import type { CommitStep, FinishRun, StepRecord } from "../types.ts";
 import { Batcher } from "./batcher.ts";
-import { RUN_COLUMNS, STEP_COLUMNS, STEP_UPSERT } from "./queries.ts";
+import { RUN_COLUMNS } from "./queries.ts";
+import { STEP_ALIAS, STEP_ARRAY_TYPES, STEP_COLUMNS, STEP_UPSERT, stepValues } from "./step-columns.ts";
 
 /** A run row and its trigger step, as enqueueRun writes them on the common path. */
 export interface RunInsert {
@@ -14,18 +14,17 @@ export interface RunInsert {
 
 const arrays = (first: number, types: string[]) => types.map((type, i) => `$${first + i}::${type}`).join(", ");
 const RUN_TYPES = ["text[]", "text[]", "int[]", "text[]", "text[]", "text[]", "int8[]", "int8[]", "text[]", "int8[]", "int8[]", "text[]", "int[]", "text[]"];
-const STEP_TYPES = ["text[]", "int[]", "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "int[]", "int8[]", "int8[]", "text[]"];
-const STEP_ALIAS = "s(run_id, seq, node_id, node_type, status, input_ref, outputs, error, attempts, started_at, finished_at, meta)";
 
+const WAKE_PARAM = RUN_TYPES.length + STEP_ARRAY_TYPES.length + 1;
 const ENQUEUE = `WITH run AS (INSERT INTO runs (${RUN_COLUMNS}) SELECT * FROM unnest(${arrays(1, RUN_TYPES)})),
-  step AS (INSERT INTO steps (${STEP_COLUMNS}) SELECT * FROM unnest(${arrays(15, STEP_TYPES)}))
-  SELECT pg_notify($27, '') WHERE $28::boolean`;
+  step AS (INSERT INTO steps (${STEP_COLUMNS}) SELECT * FROM unnest(${arrays(RUN_TYPES.length + 1, STEP_ARRAY_TYPES)}))
+  SELECT pg_notify($${WAKE_PARAM}, '') WHERE $${WAKE_PARAM + 1}::boolean`;
 
 /** Each item's frontier is written only where the lease is still its owner's; so are its steps. */
 const COMMIT = `WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS i(id, owner, frontier, next_seq)),
   owned AS (UPDATE runs r SET frontier = i.frontier, next_seq = i.next_seq FROM input i
     WHERE r.id = i.id AND r.lease_owner = i.owner AND r.status = 'running' RETURNING r.id),
-  step AS (INSERT INTO steps (${STEP_COLUMNS}) SELECT s.* FROM unnest(${arrays(5, STEP_TYPES)}) AS ${STEP_ALIAS}
+  step AS (INSERT INTO steps (${STEP_COLUMNS}) SELECT s.* FROM unnest(${arrays(5, STEP_ARRAY_TYPES)}) AS ${STEP_ALIAS}
     WHERE s.run_id IN (SELECT id FROM owned) ${STEP_UPSERT})
   SELECT id FROM owned`;
 
@@ -35,7 +34,7 @@ const FINISH = `WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::
     lease_until = NULL, frontier = '[]' FROM input i
     WHERE r.id = i.id AND r.lease_owner = i.owner AND r.status = 'running' RETURNING r.id, r.status),
   released AS (DELETE FROM dedupe_keys WHERE release_on_failure AND run_id IN (SELECT id FROM fin WHERE status = 'failed')),
-  step AS (INSERT INTO steps (${STEP_COLUMNS}) SELECT s.* FROM unnest(${arrays(6, STEP_TYPES)}) AS ${STEP_ALIAS}
+  step AS (INSERT INTO steps (${STEP_COLUMNS}) SELECT s.* FROM unnest(${arrays(6, STEP_ARRAY_TYPES)}) AS ${STEP_ALIAS}
     WHERE s.run_id IN (SELECT id FROM fin) ${STEP_UPSERT})
   SELECT id FROM fin`;
 
@@ -47,7 +46,7 @@ function columns(rows: unknown[][], width: number): unknown[][] {
 }
 
 const stepColumns = (steps: { runId: string; step: StepRecord }[]) =>
-  columns(steps.map(({ runId, step }) => stepRowValues(runId, step)), STEP_TYPES.length);
+  columns(steps.map(({ runId, step }) => stepValues(runId, step)), STEP_ARRAY_TYPES.length);
 
 const IN_FLIGHT = 2;
 const MAX_BATCH = 200;

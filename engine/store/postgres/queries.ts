@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { STEP_ARRAY_TYPES, STEP_COLUMNS, STEP_UPSERT } from "./step-columns.ts";
 
 /** A named statement: pg prepares it once per pooled connection and reuses the plan. */
 function statement(name: string, text: string) {
@@ -7,10 +8,6 @@ function statement(name: string, text: string) {
 
 export const RUN_COLUMNS = `id, flow_id, flow_version, trigger_node_id, trigger_type, status, created_at, started_at,
   lease_owner, lease_until, available_at, frontier, next_seq, retry_of`;
-export const STEP_COLUMNS = "run_id, seq, node_id, node_type, status, input_ref, outputs, error, attempts, started_at, finished_at, meta";
-export const STEP_UPSERT = `ON CONFLICT (run_id, seq) DO UPDATE SET node_id = EXCLUDED.node_id, node_type = EXCLUDED.node_type,
-  status = EXCLUDED.status, input_ref = EXCLUDED.input_ref, outputs = EXCLUDED.outputs, error = EXCLUDED.error,
-  attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, meta = EXCLUDED.meta`;
 const RUN_WITH_FLOW = "SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id";
 
 export const Q = {
@@ -25,7 +22,10 @@ export const Q = {
   deleteFlow: statement("delete_flow", "DELETE FROM flows WHERE id = $1"),
 
   insertRun: statement("insert_run", `INSERT INTO runs (${RUN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`),
-  insertStep: statement("insert_step", `INSERT INTO steps (${STEP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ${STEP_UPSERT}`),
+  insertStep: statement(
+    "insert_step",
+    `INSERT INTO steps (${STEP_COLUMNS}) VALUES (${STEP_ARRAY_TYPES.map((_, i) => `$${i + 1}`).join(", ")}) ${STEP_UPSERT}`,
+  ),
   /**
    * Leases due runs (SKIP LOCKED: concurrent claimers never wait or collide). A run that was still
    * `queued` has only the steps its enqueue wrote, visible in this statement's snapshot, so they come

@@ -1,13 +1,13 @@
 import { triggerStep } from "../journal.ts";
-import { stepRowValues } from "../sqlite/rows.ts";
 import { nextSeqAfter } from "../sqlite/store.ts";
 import type { EnqueueResult, NewRun, StepRecord } from "../types.ts";
 import type { Queryable } from "./connection.ts";
 import { Q } from "./queries.ts";
+import { stepValues } from "./step-columns.ts";
 import { storedKey } from "./text.ts";
 
 async function insertStep(db: Queryable, runId: string, step: StepRecord): Promise<void> {
-  await db.query(Q.insertStep(...stepRowValues(runId, step)));
+  await db.query(Q.insertStep(...stepValues(runId, step)));
 }
 
 /** The runs row of a new run, in RUN_COLUMNS order. */
