@@ -36,7 +36,16 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5678),
   HOST: z.string().min(1).default("127.0.0.1"),
   RUNNEL_DATA_DIR: z.string().min(1).default("./data"),
-  DATABASE_URL: z.string().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "expected postgres://user:password@host:5432/database (unset it to use SQLite)")
+    .optional(),
+  RUNNEL_PG_SCHEMA: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "expected a schema name (letters, digits, _)")
+    .optional(),
+  RUNNEL_PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  RUNNEL_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
   RUNNEL_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   RUNNEL_SECRET_KEY: z.string().optional(),
   RUNNEL_MAX_BODY: sizeVar("1mb"),
@@ -46,7 +55,6 @@ const schema = z.object({
   RUNNEL_MAX_STEPS_PER_RUN: z.coerce.number().int().min(1).default(10_000),
   RUNNEL_MAX_STEP_BYTES: sizeVar("256kb", 1024),
   RUNNEL_MAX_RUN_BYTES: sizeVar("32mb", 1024),
-  RUNNEL_LEASE_MS: z.coerce.number().int().min(100).default(30_000),
   RUNNEL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
   RUNNEL_SQLITE_SYNC: z.enum(["full", "normal"]).default("full"),
   RUNNEL_SQLITE_GROUP_COMMIT: z.enum(["on", "off"]).default("on"),
@@ -62,6 +70,9 @@ export type Config = {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  pgSchema?: string;
+  pgPoolSize: number;
+  leaseMs: number;
   apiToken?: string;
   /** RUNNEL_SECRET_KEY; unset = a key file in the data dir (see api/secret-key.ts). */
   secretKey?: SecretKey;
@@ -72,7 +83,6 @@ export type Config = {
   maxStepsPerRun: number;
   maxStepBytes: number;
   maxRunBytes: number;
-  leaseMs: number;
   workerConcurrency: number;
   sqliteSync: "full" | "normal";
   sqliteGroupCommit: boolean;
@@ -92,7 +102,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw new ConfigError(`invalid configuration: ${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`);
+    // A database URL may carry a password: never echo it.
+    const shown = (env[name] ?? "").replace(/\/\/[^/@]*@/, "//***@");
+    throw new ConfigError(`invalid configuration: ${name}=${JSON.stringify(shown)}: ${issue.message}`);
   }
   const e = parsed.data;
   try {
@@ -111,6 +123,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     dataDir: path.resolve(e.RUNNEL_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    pgSchema: e.RUNNEL_PG_SCHEMA,
+    pgPoolSize: e.RUNNEL_PG_POOL_SIZE,
+    leaseMs: e.RUNNEL_LEASE_MS,
     apiToken: e.RUNNEL_API_TOKEN,
     secretKey: e.RUNNEL_SECRET_KEY === undefined ? undefined : parseSetting(e.RUNNEL_SECRET_KEY, parseSecretKey, SecretKeyError, "RUNNEL_SECRET_KEY", false),
     maxBodyBytes: e.RUNNEL_MAX_BODY,
@@ -120,7 +135,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxStepsPerRun: e.RUNNEL_MAX_STEPS_PER_RUN,
     maxStepBytes: e.RUNNEL_MAX_STEP_BYTES,
     maxRunBytes: e.RUNNEL_MAX_RUN_BYTES,
-    leaseMs: e.RUNNEL_LEASE_MS,
     workerConcurrency: e.RUNNEL_WORKER_CONCURRENCY,
     sqliteSync: e.RUNNEL_SQLITE_SYNC,
     sqliteGroupCommit: e.RUNNEL_SQLITE_GROUP_COMMIT === "on",

@@ -4,7 +4,7 @@ import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createServer, type Server } from "node:http";
 import { getRequestListener } from "@hono/node-server";
-import { createEngine, SqliteStore, type Engine, type Store } from "../engine/index.ts";
+import { createEngine, PostgresStore, SqliteStore, type Engine, type Store } from "../engine/index.ts";
 import { crashHookFromSpec, type CrashHook } from "../engine/runtime/crash-points.ts";
 import { MAX_HTTP_RESPONSE_BYTES } from "../engine/nodes/http-client.ts";
 import { createGuardedFetch } from "../engine/security/engine-fetch.ts";
@@ -28,9 +28,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function openStore(config: Config, crash?: CrashHook): Store {
+/** DATABASE_URL selects PostgreSQL (scale-out); otherwise SQLite under the data dir. */
+export async function openStore(config: Config, crash?: CrashHook): Promise<Store> {
   if (config.databaseUrl) {
-    throw new Error("DATABASE_URL is set, but the PostgreSQL store is not available in this build; unset it to use SQLite");
+    return PostgresStore.open({ connectionString: config.databaseUrl, schema: config.pgSchema, poolSize: config.pgPoolSize });
   }
   mkdirSync(config.dataDir, { recursive: true });
   return new SqliteStore({
@@ -41,11 +42,11 @@ export function openStore(config: Config, crash?: CrashHook): Store {
   });
 }
 
-/** Composition root: config → store → engine → app → listen. */
-export async function startServer(config: Config, role: Role = "start"): Promise<RunningServer> {
+/** Config → store → engine: one composition for every role, so a worker executes nodes exactly as `start` does. */
+export async function openEngine(config: Config, role: Role) {
   const logger = createLogger(config.logLevel);
   const crash = crashHookFromSpec(config.crashAt);
-  const store = openStore(config, crash);
+  const store = await openStore(config, crash);
   const engine = createEngine({
     store,
     logger,
@@ -58,6 +59,7 @@ export async function startServer(config: Config, role: Role = "start"): Promise
         : { concurrency: config.workerConcurrency, leaseMs: config.leaseMs, pollMs: Math.min(1_000, Math.ceil(config.leaseMs / 4)) },
     // Schedules and polls run where flows are saved, so a deactivated flow stops firing at once.
     triggers: role !== "worker",
+    receiveFromPeers: role !== "worker",
     limits: { maxSteps: config.maxStepsPerRun, maxStepBytes: config.maxStepBytes, maxRunBytes: config.maxRunBytes },
     // One process prunes: the worker side of a split deployment, or the single process.
     retention:
@@ -66,6 +68,12 @@ export async function startServer(config: Config, role: Role = "start"): Promise
         : { days: config.retentionDays, perFlow: config.retentionPerFlow, intervalMs: config.retentionIntervalMs },
     crash,
   });
+  return { engine, store, logger };
+}
+
+/** Composition root: config → store → engine → app → listen. */
+export async function startServer(config: Config, role: Role = "start"): Promise<RunningServer> {
+  const { engine, store, logger } = await openEngine(config, role);
   await engine.start();
   let shuttingDown = false;
   const app = createApp({
@@ -80,7 +88,7 @@ export async function startServer(config: Config, role: Role = "start"): Promise
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-  logger.log("info", `Runnel ${packageVersion()} listening on ${url} (store: ${store.kind}, data: ${config.dataDir})`);
+  logger.log("info", `Runnel ${packageVersion()} listening on ${url} (store: ${store.kind}, ${storeWhere(config)})`);
 
   return {
     url,
@@ -107,6 +115,13 @@ function closeHttp(server: Server, graceMs = 500): Promise<void> {
     });
     server.closeIdleConnections();
   });
+}
+
+/** Where the data lives, for the start-up line; never the database password. */
+export function storeWhere(config: Config): string {
+  if (!config.databaseUrl) return `data: ${config.dataDir}`;
+  const url = config.databaseUrl.replace(/\/\/[^/@]*@/, "//");
+  return `database: ${url}${config.pgSchema ? `, schema: ${config.pgSchema}` : ""}`;
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {

@@ -7,6 +7,7 @@ import { systemClock, type Clock } from "./runtime/clock.ts";
 import { EventBus } from "./runtime/events.ts";
 import { FlowService } from "./runtime/flow-service.ts";
 import { defaultKeyPruning, KeyPruner, type KeyPrunerOptions } from "./runtime/key-pruner.ts";
+import { linkRelay } from "./runtime/relay-link.ts";
 import { ReplyHub } from "./runtime/replies.ts";
 import { RunService } from "./runtime/run-service.ts";
 import { TriggerManager } from "./runtime/trigger-manager.ts";
@@ -27,6 +28,11 @@ export interface EngineOptions {
   services?: NodeServices;
   /** `false` for a process that only ingests (the API of a scaled-out deployment). */
   worker?: Partial<WorkerOptions> | false;
+  /**
+   * Scaled out: take in other processes' run events, webhook replies and flow saves (default
+   * true). `false` for a process that serves no HTTP (runnel worker): it only sends them.
+   */
+  receiveFromPeers?: boolean;
   /** Arm schedule and poll triggers (default true); their fires are recorded, so several processes may. */
   triggers?: boolean;
   maxStepsPerRun?: number;
@@ -80,6 +86,10 @@ export function createEngine(options: EngineOptions) {
   const flows = new FlowService(store, catalog, router, clock, triggers ? [triggers] : [], credentials);
   const retention =
     options.retention === false ? undefined : new RetentionService(store, clock, logger, { ...DEFAULT_RETENTION, ...options.retention });
+  // Scaled out (PostgreSQL): events, webhook replies and flow saves cross processes; absent on SQLite.
+  const relayLink = store.relay
+    ? linkRelay(store.relay, { events, replies, flows }, logger, { receive: options.receiveFromPeers !== false })
+    : undefined;
 
   return {
     store,
@@ -100,6 +110,8 @@ export function createEngine(options: EngineOptions) {
     async start(): Promise<void> {
       await flows.loadActive();
       worker?.start();
+      // Also covers the worker's wake subscription: once this resolves, no enqueue goes unnoticed.
+      await relayLink?.ready();
       triggers?.start();
       retention?.start();
       if (options.keyPruning !== false) keyPruner.start();
@@ -109,6 +121,7 @@ export function createEngine(options: EngineOptions) {
       await triggers?.stop();
       await Promise.all([worker?.stop(timeoutMs), retention?.stop()]);
       await keyPruner.stop();
+      await relayLink?.close();
     },
   };
 }

@@ -32,6 +32,7 @@ export class Worker {
   private stopping = false;
   private pollTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
+  private stopWaking?: () => void;
 
   constructor(
     private readonly deps: ExecutorDeps,
@@ -44,6 +45,7 @@ export class Worker {
     this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
     this.pollTimer.unref();
     this.renewTimer.unref();
+    this.stopWaking = this.deps.store.onWake?.(() => this.wake());
     this.wake();
   }
 
@@ -103,6 +105,7 @@ export class Worker {
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
     clearInterval(this.pollTimer);
+    this.stopWaking?.();
     const deadline = Date.now() + timeoutMs;
     while ((this.active.size > 0 || this.claiming) && Date.now() < deadline) {
       const pending = [...this.active.values(), ...(this.claiming && this.claimRound ? [this.claimRound] : [])];

@@ -10,6 +10,7 @@ import type {
   StepError,
   StepStatus,
 } from "../model/index.ts";
+import type { Relay } from "./relay.ts";
 
 /** A unit of pending work in a run: deliver a message to a node. Seq is reserved up front. */
 export interface FrontierItem {
@@ -318,6 +319,13 @@ export interface Store {
 
   /** Write counters for /metrics: transactions committed and writes they carried (group commit). */
   writeStats?(): { commits: number; writes: number };
+  /**
+   * Calls `listener` when another process enqueued or handed back runs (PostgreSQL NOTIFY), so
+   * workers need not poll fast. Absent on a single-process store; returns an unsubscribe.
+   */
+  onWake?(listener: () => void): () => void;
+  /** Live events and webhook replies between processes sharing this store; absent on SQLite. */
+  readonly relay?: Relay;
 
   close(): Promise<void>;
 }

@@ -34,6 +34,8 @@ export class RunQueries {
     const indexed = indexedConditions(query);
     const main: Conditions = { where: [...indexed.where], params: [...indexed.params] };
     let scanEnd: RunCursor | undefined;
+    // Stored JSON escapes NUL, so a search for one matches nothing (and SQLite would cut the pattern there).
+    if (query.text?.includes("\0")) return { runs: [], nextCursor: null };
     if (query.text) {
       scanEnd = this.scanBoundary(indexed);
       if (scanEnd) {
