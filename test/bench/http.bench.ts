@@ -17,7 +17,7 @@ import { startRealServer, type RealServer } from "../helpers/real-server.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 import { benchFlow, type FlowKind, type ReplyMode } from "./bench-flows.ts";
 import { envNumber, load, machine, median, medianOf, sleep, type LoadResult } from "./load.ts";
-import { fileBytes, RunLog, rssBytes, rssSampler, type LoggedRuns } from "./run-log.ts";
+import { cpuMs, fileBytes, RunLog, rssBytes, rssSampler, type LoggedRuns } from "./run-log.ts";
 import { stepCosts } from "./step-cost.ts";
 
 const DURATION = envNumber("BENCH_DURATION", 8);
@@ -35,7 +35,7 @@ const SOAK = process.argv.includes("--soak");
 const MB = 1024 * 1024;
 
 type Scenario = { kind: FlowKind; mode: ReplyMode; connections: number };
-type Row = Scenario & LoadResult & LoggedRuns & { rssMB: number };
+type Row = Scenario & LoadResult & LoggedRuns & { rssMB: number; cpuUsPerReq: number };
 
 interface Bench {
   server: RealServer;
@@ -73,11 +73,15 @@ async function scenario(bench: Bench, s: Scenario): Promise<Row> {
   await load({ url, connections: s.connections, durationS: WARMUP, idPrefix: `w${phase++}` });
   await bench.log.drain(flowId, warmFrom);
   const from = Date.now();
-  const rss = rssSampler(bench.server.child.pid!);
+  const pid = bench.server.child.pid!;
+  const rss = rssSampler(pid);
+  const cpu = cpuMs(pid);
   const result = await load({ url, connections: s.connections, durationS: DURATION, idPrefix: `m${phase++}` });
   const to = Date.now();
   if (!(await bench.log.drain(flowId, from))) console.warn(`${key} c${s.connections}: runs still unfinished after 120 s`);
-  return { ...s, ...result, ...bench.log.window(flowId, from, to), rssMB: Math.round(rss.stop() / MB) };
+  // Server CPU per request (ingest + run, drain included): steadier than req/s on a shared machine.
+  const cpuUsPerReq = Math.round(((cpuMs(pid) - cpu) * 1000) / Math.max(1, result.requests));
+  return { ...s, ...result, ...bench.log.window(flowId, from, to), rssMB: Math.round(rss.stop() / MB), cpuUsPerReq };
 }
 
 async function fixedRate(bench: Bench): Promise<Record<string, unknown>> {
@@ -160,7 +164,7 @@ async function main(): Promise<void> {
       for (const s of scenarios) {
         const row = await scenario(bench, s);
         byScenario.get(s)!.push(row);
-        console.log(`round ${round + 1}: ${s.kind} ${s.mode} c${s.connections}: ${row.reqPerSec} req/s, p99 ${row.p99Ms} ms, ${row.runsPerSec} runs/s`);
+        console.log(`round ${round + 1}: ${s.kind} ${s.mode} c${s.connections}: ${row.reqPerSec} req/s, p99 ${row.p99Ms} ms, ${row.runsPerSec} runs/s, server CPU ${row.cpuUsPerReq} µs/req`);
       }
     }
     const rows = [...byScenario.values()].map((rounds) => medianOf(rounds));
@@ -178,7 +182,7 @@ async function main(): Promise<void> {
     console.table(rows.map((r) => ({
       flow: r.kind, mode: r.mode, conns: r.connections, "req/s": r.reqPerSec, "p50 ms": r.p50Ms, "p99 ms": r.p99Ms, non2xx: r.non2xx + r.errors,
       "runs/s logged": r.runsPerSec, "lag p50 ms": r.mode === "accepted" ? r.lagP50Ms : "-", "lag p99 ms": r.mode === "accepted" ? r.lagP99Ms : "-",
-      "repeats passed": r.repeatsPassed ?? "-", "RSS MB": r.rssMB,
+      "repeats passed": r.repeatsPassed ?? "-", "CPU µs/req": r.cpuUsPerReq, "RSS MB": r.rssMB,
     })));
     console.log(`fixed rate (${rate.flow}, ${RATE} req/s offered, coordinated omission corrected):`, rate);
     console.log("engine CPU µs per step:", steps);
