@@ -8,6 +8,9 @@ export type AttemptOutcome =
   | { ok: true; result: NodeResult; attempts: number }
   | { ok: false; error: StepError; attempts: number };
 
+/** Reason for cancelling a finished attempt's timeout; shared so no AbortError is built per step. */
+const ATTEMPT_DONE = Symbol("attempt done");
+
 class StepTimeout extends StepFailure {
   constructor(ms: number) {
     super("TIMEOUT", `step did not finish within ${ms} ms`);
@@ -49,7 +52,7 @@ export async function runWithAttempts(
       }
       await clock.sleep(backoffDelay(compiled, attempt, retryAfter, random));
     } finally {
-      timer.abort();
+      timer.abort(ATTEMPT_DONE);
     }
   }
 }

@@ -109,7 +109,9 @@ export class Worker {
   private async execute(claimed: ClaimedRun, durable?: Promise<unknown>): Promise<void> {
     const { run } = claimed;
     try {
-      const doc = await this.deps.store.getFlow(run.flowId, run.flowVersion);
+      // Flow versions are immutable: a cached compiled version needs no store read.
+      const cached = this.flows.lookup(run.flowId, run.flowVersion);
+      const doc = cached?.doc ?? (await this.deps.store.getFlow(run.flowId, run.flowVersion));
       if (!doc) {
         await durable;
         await this.deps.store.finishRun({
@@ -126,7 +128,7 @@ export class Worker {
         await durable;
         this.deps.events.emit({ type: "run.started", runId: run.id, flowId: run.flowId, status: "running" });
       }
-      await executeRun(claimed, this.flows.get(doc), this.owner, this.deps, { durable, shouldStop: () => this.stopping });
+      await executeRun(claimed, cached ?? this.flows.get(doc), this.owner, this.deps, { durable, shouldStop: () => this.stopping });
     } catch (err) {
       this.deps.logger.log("error", "run execution failed", { runId: run.id, error: String(err) });
     }
