@@ -1,5 +1,8 @@
-/** The two benchmark flows (issue 9), as Runnel flow documents. peers.ts builds the same for Node-RED. */
+/** The two benchmark flows (issue 9) on a real Runnel server. peers.ts builds the same for Node-RED. */
+import path from "node:path";
 import { flow } from "../helpers/flows.ts";
+import { startRealServer, type RealServer } from "../helpers/real-server.ts";
+import { RunLog } from "./run-log.ts";
 
 export type FlowKind = "echo" | "pipeline";
 export type ReplyMode = "respond" | "accepted";
@@ -23,4 +26,34 @@ export function benchFlow(kind: FlowKind, mode: ReplyMode) {
     ],
     ["hook->filter", "filter->dedupe", "dedupe->transform", "transform->reply"],
   );
+}
+
+export interface Bench {
+  server: RealServer;
+  log: RunLog;
+  /** Flow id by `<kind>-<mode>`, which is also the webhook path. */
+  flowIds: Map<string, string>;
+}
+
+/** Starts `runnel start` on `dataDir` with one flow per kind and mode. */
+export async function startBench(dataDir: string, kinds: FlowKind[], modes: ReplyMode[]): Promise<Bench> {
+  const server = await startRealServer({ dataDir, env: passThroughEnv() });
+  const flowIds = new Map<string, string>();
+  for (const kind of kinds) {
+    for (const mode of modes) {
+      const res = await fetch(`${server.url}/api/flows`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(benchFlow(kind, mode)),
+      });
+      if (!res.ok) throw new Error(`creating the ${kind} ${mode} flow failed: ${res.status} ${await res.text()}`);
+      flowIds.set(`${kind}-${mode}`, ((await res.json()) as { id: string }).id);
+    }
+  }
+  return { server, log: new RunLog(path.join(dataDir, "runnel.db")), flowIds };
+}
+
+/** RUNNEL_SQLITE_SYNC=normal in the bench's environment reaches the server (full otherwise). */
+export function passThroughEnv(): Record<string, string> {
+  return process.env.RUNNEL_SQLITE_SYNC ? { RUNNEL_SQLITE_SYNC: process.env.RUNNEL_SQLITE_SYNC } : {};
 }

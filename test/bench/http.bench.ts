@@ -13,9 +13,9 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { startRealServer, type RealServer } from "../helpers/real-server.ts";
+import { startRealServer } from "../helpers/real-server.ts";
 import { tempDir } from "../helpers/temp-store.ts";
-import { benchFlow, type FlowKind, type ReplyMode } from "./bench-flows.ts";
+import { passThroughEnv, startBench, type Bench, type FlowKind, type ReplyMode } from "./bench-flows.ts";
 import { envNumber, load, machine, median, medianOf, sleep, type LoadResult } from "./load.ts";
 import { cpuMs, fileBytes, RunLog, rssBytes, rssSampler, type LoggedRuns } from "./run-log.ts";
 import { stepCosts } from "./step-cost.ts";
@@ -36,33 +36,6 @@ const MB = 1024 * 1024;
 
 type Scenario = { kind: FlowKind; mode: ReplyMode; connections: number };
 type Row = Scenario & LoadResult & LoggedRuns & { rssMB: number; cpuUsPerReq: number };
-
-interface Bench {
-  server: RealServer;
-  log: RunLog;
-  flowIds: Map<string, string>;
-}
-
-async function startBench(dataDir: string): Promise<Bench> {
-  const server = await startRealServer({ dataDir, env: passThroughEnv() });
-  const flowIds = new Map<string, string>();
-  for (const kind of FLOWS) {
-    for (const mode of MODES) {
-      const res = await fetch(`${server.url}/api/flows`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(benchFlow(kind, mode)),
-      });
-      if (!res.ok) throw new Error(`creating the ${kind} ${mode} flow failed: ${res.status} ${await res.text()}`);
-      flowIds.set(`${kind}-${mode}`, ((await res.json()) as { id: string }).id);
-    }
-  }
-  return { server, log: new RunLog(path.join(dataDir, "runnel.db")), flowIds };
-}
-
-function passThroughEnv(): Record<string, string> {
-  return process.env.RUNNEL_SQLITE_SYNC ? { RUNNEL_SQLITE_SYNC: process.env.RUNNEL_SQLITE_SYNC } : {};
-}
 
 let phase = 0;
 async function scenario(bench: Bench, s: Scenario): Promise<Row> {
@@ -116,7 +89,7 @@ async function startupMs(times: number): Promise<number[]> {
 /** Database + WAL size after SIZE_RUNS pipeline runs (accepted mode), scaled to 100,000 runs. */
 async function databaseSize(): Promise<Record<string, number>> {
   const temp = tempDir("runnel-bench-size-");
-  const bench = await startBench(temp.dir);
+  const bench = await startBench(temp.dir, ["pipeline"], ["accepted"]);
   const db = path.join(temp.dir, "runnel.db");
   const empty = fileBytes(db) + fileBytes(`${db}-wal`);
   const flowId = bench.flowIds.get("pipeline-accepted")!;
@@ -153,7 +126,7 @@ async function soak(bench: Bench): Promise<Record<string, number>> {
 async function main(): Promise<void> {
   const startup = await startupMs(3);
   const temp = tempDir("runnel-bench-http-");
-  const bench = await startBench(temp.dir);
+  const bench = await startBench(temp.dir, FLOWS, MODES);
   const results: Record<string, unknown> = { machineBefore: machine(), settings: { DURATION, WARMUP, ROUNDS, RATE, sync: process.env.RUNNEL_SQLITE_SYNC ?? "full" } };
   try {
     await sleep(2_000);
