@@ -13,7 +13,7 @@ if (seen.has(msg.payload.id)) return [null, msg];
 seen.add(msg.payload.id);
 return [msg, null];`;
 const ENDED = `msg.payload = { status: "succeeded" }; return msg;`;
-const ACCEPTED = `return { req: msg.req, res: msg.res, statusCode: 202, payload: { accepted: true } };`;
+const ACCEPTED = `msg.statusCode = 202; msg.payload = { accepted: true }; return msg;`;
 
 export function nodeRedFlows(): NodeRedNode[] {
   const tab = { id: "bench", type: "tab", label: "bench" };
