@@ -22,10 +22,8 @@ export function nodeRedFlows(): NodeRedNode[] {
   for (const mode of ["respond", "accepted"] as const) {
     const p = (name: string) => `${name}-${mode}`;
     // accepted: answer 202 at once and run the rest after, as Runnel's accepted mode does.
-    const entry = (id: string, path: string, next: string) =>
-      mode === "respond"
-        ? add({ id, type: "http in", url: `/${path}`, method: "post", wires: [[next]] })
-        : add({ id, type: "http in", url: `/${path}`, method: "post", wires: [[next, p(`${path}-ack`)]] });
+    const entry = (id: string, kind: string, next: string) =>
+      add({ id, type: "http in", url: `/${kind}-${mode}`, method: "post", wires: [mode === "respond" ? [next] : [next, p(`${kind}-ack`)]] });
     if (mode === "accepted") {
       for (const path of ["echo", "pipeline"]) {
         add({ id: p(`${path}-ack`), type: "function", func: ACCEPTED, outputs: 1, wires: [[p(`${path}-ackres`)]] });
@@ -34,9 +32,9 @@ export function nodeRedFlows(): NodeRedNode[] {
     }
     const reply = mode === "respond" ? [p("res")] : [];
     add({ id: p("res"), type: "http response", wires: [] });
-    entry(p("echo-in"), `echo-${mode}`, mode === "respond" ? p("res") : p("echo-done"));
+    entry(p("echo-in"), "echo", mode === "respond" ? p("res") : p("echo-done"));
     if (mode === "accepted") add({ id: p("echo-done"), type: "function", func: "return null;", outputs: 1, wires: [[]] });
-    entry(p("pipe-in"), `pipeline-${mode}`, p("filter"));
+    entry(p("pipe-in"), "pipeline", p("filter"));
     add({
       id: p("filter"), type: "switch", property: "payload.amount", propertyType: "msg", checkall: "false", outputs: 2,
       rules: [{ t: "gt", v: "0", vt: "num" }, { t: "else" }], wires: [[p("dedupe")], [p("ended")]],
