@@ -5,6 +5,11 @@ import { ApiError } from "./errors.ts";
 export async function readRawBody(c: Context, limit: number): Promise<Uint8Array> {
   const declared = Number(c.req.header("content-length"));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  // A declared length bounds what the HTTP parser delivers, so the body can be read in one go
+  // (@hono/node-server then reads the socket directly instead of building a web stream).
+  if (c.req.header("content-length") !== undefined && Number.isInteger(declared) && declared >= 0) {
+    return new Uint8Array(await c.req.raw.arrayBuffer());
+  }
   const stream = c.req.raw.body;
   if (!stream) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];

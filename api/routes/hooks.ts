@@ -35,8 +35,7 @@ export function hookRoutes(deps: AppDeps) {
       method,
       path: `/${path}`,
     } as Json;
-    const flow = await engine.store.getFlow(route.flowId, route.flowVersion);
-    if (!flow) throw new ApiError(404, "NOT_FOUND", `no active webhook listens on /hooks/${path}`);
+    const flow = route.flow;
     const idempotencyKey = deliveryId(c, route);
     const idempotency = idempotencyKey
       ? { scope: `hook:${route.flowId}:${route.nodeId}`, key: idempotencyKey, ttlMs: deliveryWindowMs(route) }

@@ -8,13 +8,15 @@ export type AttemptOutcome =
   | { ok: true; result: NodeResult; attempts: number }
   | { ok: false; error: StepError; attempts: number };
 
+/** Reason for cancelling a finished attempt's timeout; shared so no AbortError is built per step. */
+const ATTEMPT_DONE = Symbol("attempt done");
+
 class StepTimeout extends StepFailure {
   constructor(ms: number) {
     super("TIMEOUT", `step did not finish within ${ms} ms`);
   }
 }
 
-const TIMER_DONE = new Error("step finished before its timeout");
 
 /** Runs one node execution with its retry, backoff and timeout settings. */
 export async function runWithAttempts(
@@ -51,8 +53,7 @@ export async function runWithAttempts(
       }
       await clock.sleep(backoffDelay(compiled, attempt, retryAfter, random));
     } finally {
-      // A shared reason: abort() without one builds a DOMException (a stack) on every step.
-      timer.abort(TIMER_DONE);
+      timer.abort(ATTEMPT_DONE);
     }
   }
 }

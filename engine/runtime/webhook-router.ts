@@ -2,6 +2,8 @@ import { normaliseHookPath, type FlowDocument } from "../model/index.ts";
 import { webhookConfig, type WebhookConfig } from "../nodes/webhook.ts";
 
 export interface WebhookRoute {
+  /** The flow version this route belongs to (versions are immutable), so ingest reads no flow per request. */
+  flow: FlowDocument;
   flowId: string;
   flowVersion: number;
   nodeId: string;
@@ -28,6 +30,7 @@ export class WebhookRouter {
         const parsed = webhookConfig.safeParse(node.config);
         if (!parsed.success) continue;
         routes.push({
+          flow,
           flowId: flow.id,
           flowVersion: flow.version,
           nodeId: node.id,

@@ -1,5 +1,11 @@
 // The part of autocannon 9's API the benchmarks use (the package ships no types).
 declare module "autocannon" {
+  interface RawRequest {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }
   interface Histogram {
     average: number;
     mean: number;
@@ -14,8 +20,10 @@ declare module "autocannon" {
     connections?: number;
     duration?: number;
     amount?: number;
+    overallRate?: number;
     headers?: Record<string, string>;
     body?: string;
+    requests?: (RawRequest & { setupRequest?: (request: RawRequest) => RawRequest })[];
   }
   interface Result {
     requests: Histogram & { total: number };
@@ -24,6 +32,7 @@ declare module "autocannon" {
     timeouts: number;
     non2xx: number;
     "2xx": number;
+    duration: number;
   }
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;

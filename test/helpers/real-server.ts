@@ -43,11 +43,13 @@ export class ServerExitedEarly extends Error {
 }
 
 /** Starts `runnel start` as a child process on a free port with a temp data dir. */
-export async function startRealServer(options: { env?: Record<string, string>; dataDir?: string; command?: string } = {}): Promise<RealServer> {
+export async function startRealServer(
+  options: { env?: Record<string, string>; dataDir?: string; command?: string; nodeArgs?: string[] } = {},
+): Promise<RealServer> {
   const port = await freePort();
   const temp = options.dataDir ? undefined : tempDir("runnel-server-");
   const dataDir = options.dataDir ?? temp!.dir;
-  const child = spawn(process.execPath, [path.join(root, "bin", "runnel.js"), options.command ?? "start"], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(root, "bin", "runnel.js"), options.command ?? "start"], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", RUNNEL_DATA_DIR: dataDir, LOG_LEVEL: "warn", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -69,7 +71,7 @@ export async function startRealServer(options: { env?: Record<string, string>; d
       // not listening yet
     }
     if (Date.now() > deadline) throw new Error(`server did not answer within 30 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 20));
   }
   return {
     url,
