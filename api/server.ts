@@ -4,7 +4,8 @@ import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createServer, type Server } from "node:http";
 import { getRequestListener } from "@hono/node-server";
-import { createEngine, SqliteStore, type Engine, type Store } from "../engine/index.ts";
+import { createEngine, PostgresStore, SqliteStore, type Engine, type Store } from "../engine/index.ts";
+import { crashHookFromSpec, type CrashHook } from "../engine/runtime/crash-points.ts";
 import { MAX_HTTP_RESPONSE_BYTES } from "../engine/nodes/http-client.ts";
 import { createGuardedFetch } from "../engine/security/engine-fetch.ts";
 import { createApp } from "./app.ts";
@@ -27,28 +28,52 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function openStore(config: Config): Store {
+/** DATABASE_URL selects PostgreSQL (scale-out); otherwise SQLite under the data dir. */
+export async function openStore(config: Config, crash?: CrashHook): Promise<Store> {
   if (config.databaseUrl) {
-    throw new Error("DATABASE_URL is set, but the PostgreSQL store is not available in this build; unset it to use SQLite");
+    return PostgresStore.open({ connectionString: config.databaseUrl, schema: config.pgSchema, poolSize: config.pgPoolSize });
   }
   mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteStore({ filename: path.join(config.dataDir, "runnel.db"), synchronous: config.sqliteSync });
+  return new SqliteStore({
+    filename: path.join(config.dataDir, "runnel.db"),
+    synchronous: config.sqliteSync,
+    groupCommit: { enabled: config.sqliteGroupCommit, windowMs: config.sqliteCommitWindowMs },
+    crash,
+  });
 }
 
-/** Composition root: config → store → engine → app → listen. */
-export async function startServer(config: Config, role: Role = "start"): Promise<RunningServer> {
+/** Config → store → engine: one composition for every role, so a worker executes nodes exactly as `start` does. */
+export async function openEngine(config: Config, role: Role) {
   const logger = createLogger(config.logLevel);
-  const store = openStore(config);
+  const crash = crashHookFromSpec(config.crashAt);
+  const store = await openStore(config, crash);
   const engine = createEngine({
     store,
     logger,
     // Outbound HTTP (http node, poll) refuses non-public targets unless RUNNEL_HTTP_ALLOW admits them.
     fetch: createGuardedFetch({ allow: config.httpAllow, maxResponseBytes: MAX_HTTP_RESPONSE_BYTES }),
     secretKey: loadSecretKey(config.secretKey, config.dataDir, logger),
-    worker: role === "api" ? false : { concurrency: config.workerConcurrency },
+    worker:
+      role === "api"
+        ? false
+        : { concurrency: config.workerConcurrency, leaseMs: config.leaseMs, pollMs: Math.min(1_000, Math.ceil(config.leaseMs / 4)) },
     // Schedules and polls run where flows are saved, so a deactivated flow stops firing at once.
     triggers: role !== "worker",
+    receiveFromPeers: role !== "worker",
+    limits: { maxSteps: config.maxStepsPerRun, maxStepBytes: config.maxStepBytes, maxRunBytes: config.maxRunBytes },
+    // One process prunes: the worker side of a split deployment, or the single process.
+    retention:
+      role === "api"
+        ? false
+        : { days: config.retentionDays, perFlow: config.retentionPerFlow, intervalMs: config.retentionIntervalMs },
+    crash,
   });
+  return { engine, store, logger };
+}
+
+/** Composition root: config → store → engine → app → listen. */
+export async function startServer(config: Config, role: Role = "start"): Promise<RunningServer> {
+  const { engine, store, logger } = await openEngine(config, role);
   await engine.start();
   let shuttingDown = false;
   const app = createApp({
@@ -63,7 +88,7 @@ export async function startServer(config: Config, role: Role = "start"): Promise
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-  logger.log("info", `Runnel ${packageVersion()} listening on ${url} (store: ${store.kind}, data: ${config.dataDir})`);
+  logger.log("info", `Runnel ${packageVersion()} listening on ${url} (store: ${store.kind}, ${storeWhere(config)})`);
 
   return {
     url,
@@ -71,10 +96,32 @@ export async function startServer(config: Config, role: Role = "start"): Promise
     async close() {
       shuttingDown = true;
       await engine.stop(config.shutdownTimeoutMs);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeHttp(server);
       await store.close();
     },
   };
+}
+
+/**
+ * Stops listening and ends keep-alive connections; requests still open after a short grace
+ * (event streams, respond-mode webhooks whose run was handed back) are cut.
+ */
+function closeHttp(server: Server, graceMs = 500): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** Where the data lives, for the start-up line; never the database password. */
+export function storeWhere(config: Config): string {
+  if (!config.databaseUrl) return `data: ${config.dataDir}`;
+  const url = config.databaseUrl.replace(/\/\/[^/@]*@/, "//");
+  return `database: ${url}${config.pgSchema ? `, schema: ${config.pgSchema}` : ""}`;
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {

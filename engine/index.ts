@@ -1,6 +1,8 @@
 export { createEngine, silentLogger, type Engine, type EngineOptions } from "./engine.ts";
 export { EngineError } from "./errors.ts";
 export { SqliteStore, FlowNotFoundError } from "./store/sqlite/store.ts";
+export { PostgresStore, type PostgresStoreOptions } from "./store/postgres/store.ts";
+export type { Relay, RelayTopic } from "./store/relay.ts";
 export * from "./store/types.ts";
 export { Catalog, builtinNodes, describeNodeType } from "./nodes/index.ts";
 export { systemClock, type Clock } from "./runtime/clock.ts";

@@ -17,6 +17,7 @@ class StepTimeout extends StepFailure {
   }
 }
 
+
 /** Runs one node execution with its retry, backoff and timeout settings. */
 export async function runWithAttempts(
   compiled: CompiledNode,

@@ -18,6 +18,8 @@ export interface FlowReferenceCheck {
 
 /** Saving flows: validation (every problem at once), versioning and the webhook routing table. */
 export class FlowService {
+  private readonly savedListeners = new Set<(flowId: string) => void>();
+
   constructor(
     private readonly store: Store,
     private readonly catalog: Catalog,
@@ -50,6 +52,7 @@ export class FlowService {
   async create(raw: unknown): Promise<FlowDocument> {
     const flow = await this.store.createFlow(await this.check(raw), this.clock.now());
     this.changed(flow);
+    this.saved(flow.id);
     return flow;
   }
 
@@ -57,11 +60,34 @@ export class FlowService {
     if (!(await this.store.getFlow(id))) throw notFound("flow", id);
     const flow = await this.store.updateFlow(id, await this.check(raw, id), expectedVersion, this.clock.now());
     this.changed(flow);
+    this.saved(flow.id);
     return flow;
   }
 
   async remove(id: string): Promise<void> {
     if (!(await this.store.deleteFlow(id))) throw notFound("flow", id);
+    this.removed(id);
+    this.saved(id);
+  }
+
+  /** Saves and deletes made through this service (not reloads): other processes follow them. */
+  onSaved(listener: (flowId: string) => void): () => void {
+    this.savedListeners.add(listener);
+    return () => this.savedListeners.delete(listener);
+  }
+
+  /** Another process saved or deleted this flow: follow what the store says now. */
+  async refresh(id: string): Promise<void> {
+    const flow = await this.store.getFlow(id);
+    if (flow) this.changed(flow);
+    else this.removed(id);
+  }
+
+  private saved(flowId: string): void {
+    for (const listener of this.savedListeners) listener(flowId);
+  }
+
+  private removed(id: string): void {
     this.router.removeFlow(id);
     for (const watcher of this.watchers) watcher.removeFlow(id);
   }

@@ -12,6 +12,12 @@ export type ReplyOutcome =
  */
 export class ReplyHub {
   private readonly waiters = new Map<string, (outcome: ReplyOutcome) => void>();
+  private forward?: (runId: string, outcome: ReplyOutcome) => void;
+
+  /** Outcomes nobody here waits for go to `forward`: a request in another process may be waiting. */
+  forwardUndelivered(forward: (runId: string, outcome: ReplyOutcome) => void): void {
+    this.forward = forward;
+  }
 
   expect(runId: string, timeoutMs: number): { outcome: Promise<ReplyOutcome | undefined>; cancel(): void } {
     let timer: NodeJS.Timeout | undefined;
@@ -42,7 +48,10 @@ export class ReplyHub {
   /** Returns true when a request was waiting and got the outcome. */
   deliver(runId: string, outcome: ReplyOutcome): boolean {
     const waiter = this.waiters.get(runId);
-    if (!waiter) return false;
+    if (!waiter) {
+      this.forward?.(runId, outcome);
+      return false;
+    }
     waiter(outcome);
     return true;
   }

@@ -10,6 +10,7 @@ import type {
   StepError,
   StepStatus,
 } from "../model/index.ts";
+import type { Relay } from "./relay.ts";
 
 /** A unit of pending work in a run: deliver a message to a node. Seq is reserved up front. */
 export interface FrontierItem {
@@ -35,6 +36,12 @@ export interface StepRecord {
   startedAt: number;
   finishedAt: number;
   meta?: Record<string, unknown>;
+  /**
+   * The full outputs when `outputs` holds the log's truncated view (RUNNEL_MAX_STEP_BYTES).
+   * Kept only while the run is unfinished, so a resumed run passes downstream exactly what
+   * the first attempt would have; dropped when the run finishes or is canceled.
+   */
+  payload?: PortOutputs;
 }
 
 export interface NewRun {
@@ -50,7 +57,10 @@ export interface NewRun {
   /** Ingress idempotency: a second enqueue with the same scope+key returns the first run. */
   idempotency?: { scope: string; key: string; expiresAt: number };
   retryOf?: string;
-  /** Journal to copy from the original run (retry from a node). */
+  /**
+   * Journal to copy from the original run (retry from a node): steps keep their seq, inputs stay
+   * references; each carries `meta.reusedFrom` (the original run id). Includes step 1 when given.
+   */
   seedSteps?: StepRecord[];
   /** Lease the run to this owner at once (the in-process worker's fast path). */
   leaseTo?: { owner: string; until: number };
@@ -108,21 +118,44 @@ export interface ParkRun {
   availableAt: number;
 }
 
+/**
+ * The run listing. Runs come newest first, ordered by (createdAt, id) descending, so a page
+ * boundary stays put while new runs arrive: they sort before any cursor already handed out.
+ */
 export interface RunQuery {
+  /** Exact matches. */
   flowId?: string;
   status?: RunStatus;
+  /** The trigger node's type (`webhook`, `manual`, `schedule`, …). */
   triggerType?: string;
+  /** createdAt >= since (ms since the epoch). */
   since?: number;
+  /** createdAt < until (ms since the epoch). */
   until?: number;
+  /**
+   * Substring of the trigger message (step 1's output) as stored JSON text, case-insensitive
+   * for ASCII letters; meant for values (an id, an e-mail, a ref), not for JSON syntax.
+   */
   text?: string;
   limit: number;
+  /** A `nextCursor` from an earlier page (engine/store/run-cursor.ts; opaque to clients). */
   cursor?: string;
 }
 
 export interface RunPage {
   runs: Run[];
+  /** null on the last page. */
   nextCursor: string | null;
 }
+
+/** How many runs of one flow are in each status. */
+export type RunCounts = Record<RunStatus, number>;
+/** Which finished runs retention deletes (runs still queued or running are never touched). */
+export type PruneRule =
+  /** Runs created before this time (ms since the epoch). */
+  | { createdBefore: number }
+  /** Runs of one flow older than its `keepNewest` newest runs. */
+  | { flowId: string; keepNewest: number };
 
 export interface DedupeClaim {
   scope: string;
@@ -242,8 +275,19 @@ export interface Store {
   getJournal(id: string): Promise<StepRecord[]>;
   getRunMessage(id: string): Promise<Message | undefined>;
   listRuns(query: RunQuery): Promise<RunPage>;
+  /**
+   * Runs per status per flow, every status present (0 when none): `{ [flowId]: RunCounts }`.
+   * With `flowId`, just that flow (present even when it has no runs); without, every flow that
+   * has runs, deleted flows included (their runs stay readable). Cheap enough to call on every
+   * live update: it must not scan the runs.
+   */
+  countRuns(flowId?: string): Promise<Record<string, RunCounts>>;
   findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined>;
 
+  /** Deletes up to `limit` finished runs matching the rule, with their steps; returns how many. */
+  pruneRuns(rule: PruneRule, limit: number): Promise<number>;
+  /** Flow ids that have runs, ascending, after `after` (retention walks them a few at a time). */
+  flowIdsWithRuns(after: string | undefined, limit: number): Promise<string[]>;
   /** Credentials (DESIGN §10): the store keeps only encrypted data; ids are unique. */
   createCredential(credential: NewCredential): Promise<CredentialInfo>;
   /** Every credential, oldest first, without data. */
@@ -272,6 +316,16 @@ export interface Store {
    * one short transaction; returns how many rows went. Callers repeat while the result is >= limit.
    */
   pruneExpiredKeys(now: number, limit: number): Promise<number>;
+
+  /** Write counters for /metrics: transactions committed and writes they carried (group commit). */
+  writeStats?(): { commits: number; writes: number };
+  /**
+   * Calls `listener` when another process enqueued or handed back runs (PostgreSQL NOTIFY), so
+   * workers need not poll fast. Absent on a single-process store; returns an unsubscribe.
+   */
+  onWake?(listener: () => void): () => void;
+  /** Live events and webhook replies between processes sharing this store; absent on SQLite. */
+  readonly relay?: Relay;
 
   close(): Promise<void>;
 }

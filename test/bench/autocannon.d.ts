@@ -1,4 +1,4 @@
-// The part of autocannon 9's API the benchmarks use (it ships no types).
+// The part of autocannon 9's API the benchmarks use (the package ships no types).
 declare module "autocannon" {
   interface RawRequest {
     method?: string;
@@ -6,27 +6,32 @@ declare module "autocannon" {
     headers?: Record<string, string>;
     body?: string;
   }
+  interface Histogram {
+    average: number;
+    mean: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+  }
   interface Options {
     url: string;
+    method?: string;
     connections?: number;
     duration?: number;
     amount?: number;
     overallRate?: number;
+    headers?: Record<string, string>;
+    body?: string;
     requests?: (RawRequest & { setupRequest?: (request: RawRequest) => RawRequest })[];
-  }
-  interface Histogram {
-    p50: number;
-    p90: number;
-    p99: number;
-    average: number;
-    max: number;
   }
   interface Result {
     requests: Histogram & { total: number };
     latency: Histogram;
-    non2xx: number;
     errors: number;
     timeouts: number;
+    non2xx: number;
+    "2xx": number;
     duration: number;
   }
   function autocannon(options: Options): Promise<Result>;

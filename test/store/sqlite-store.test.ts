@@ -1,9 +1,11 @@
 import path from "node:path";
 import { SqliteStore } from "../../engine/index.ts";
 import { tempDir } from "../helpers/temp-store.ts";
-import { storeContract } from "./store-contract.ts";
+import { awkwardTextContract } from "./awkward-text-contract.ts";
+import { concurrentWritesContract } from "./concurrent-writes-contract.ts";
+import { storeContract, type StoreFactory } from "./store-contract.ts";
 
-storeContract("sqlite", {
+const sqlite: StoreFactory = {
   async create() {
     const { dir, remove } = tempDir();
     const filename = path.join(dir, "runnel.db");
@@ -21,4 +23,8 @@ storeContract("sqlite", {
       },
     };
   },
-});
+};
+
+storeContract("sqlite", sqlite);
+concurrentWritesContract("sqlite", sqlite);
+awkwardTextContract("sqlite", sqlite);

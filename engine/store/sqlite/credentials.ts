@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type { CredentialInfo, CredentialUpdate, NewCredential, StoredCredential } from "../types.ts";
 import type { GroupCommit } from "./group-commit.ts";
 
-interface CredentialRow {
+export interface CredentialRow {
   id: string;
   name: string;
   type: string;
@@ -13,7 +13,7 @@ interface CredentialRow {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function info(row: CredentialRow): CredentialInfo {
+export function info(row: CredentialRow): CredentialInfo {
   return { id: row.id, name: row.name, type: row.type, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
 }
 

@@ -1,0 +1,161 @@
+import type pg from "pg";
+import { quoteIdent } from "./connection.ts";
+
+/**
+ * Append-only: never edit a shipped migration, add a new one. Times are ms since the epoch
+ * (bigint) like the SQLite store; ids use the "C" collation so ORDER BY id sorts by time
+ * exactly as cursors compare them; documents are JSON text, stored as written.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE flows (
+    id text COLLATE "C" PRIMARY KEY,
+    name text NOT NULL,
+    active boolean NOT NULL,
+    version integer NOT NULL,
+    doc text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE TABLE flow_versions (
+    flow_id text COLLATE "C" NOT NULL,
+    version integer NOT NULL,
+    name text NOT NULL,
+    doc text NOT NULL,
+    saved_at bigint NOT NULL,
+    PRIMARY KEY (flow_id, version)
+  );
+  CREATE TABLE runs (
+    id text COLLATE "C" PRIMARY KEY,
+    flow_id text COLLATE "C" NOT NULL,
+    flow_version integer NOT NULL,
+    trigger_node_id text NOT NULL,
+    trigger_type text NOT NULL,
+    status text NOT NULL,
+    error text,
+    created_at bigint NOT NULL,
+    started_at bigint,
+    finished_at bigint,
+    lease_owner text,
+    lease_until bigint,
+    available_at bigint NOT NULL,
+    frontier text NOT NULL,
+    next_seq integer NOT NULL,
+    retry_of text
+  );
+  CREATE INDEX runs_pending ON runs (available_at) WHERE status IN ('queued', 'running');
+  CREATE INDEX runs_by_flow ON runs (flow_id, id);
+  CREATE INDEX runs_by_status ON runs (status, id);
+  CREATE TABLE steps (
+    run_id text COLLATE "C" NOT NULL,
+    seq integer NOT NULL,
+    node_id text NOT NULL,
+    node_type text NOT NULL,
+    status text NOT NULL,
+    input_ref text,
+    outputs text NOT NULL,
+    error text,
+    attempts integer NOT NULL,
+    started_at bigint NOT NULL,
+    finished_at bigint NOT NULL,
+    meta text,
+    PRIMARY KEY (run_id, seq)
+  );
+  CREATE TABLE idempotency_keys (
+    scope text NOT NULL,
+    key text NOT NULL,
+    run_id text NOT NULL,
+    expires_at bigint NOT NULL,
+    PRIMARY KEY (scope, key)
+  );
+  CREATE TABLE dedupe_keys (
+    scope text NOT NULL,
+    key text NOT NULL,
+    run_id text NOT NULL,
+    first_seen_at bigint NOT NULL,
+    expires_at bigint,
+    PRIMARY KEY (scope, key)
+  );
+  CREATE INDEX dedupe_by_run ON dedupe_keys (run_id);
+  CREATE INDEX dedupe_by_expiry ON dedupe_keys (expires_at) WHERE expires_at IS NOT NULL;
+  -- Cross-process messages too large for one NOTIFY payload; the notification carries the id.
+  CREATE TABLE relay_spill (
+    id bigserial PRIMARY KEY,
+    payload text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE INDEX relay_spill_by_age ON relay_spill (created_at);
+  `,
+  // 2: the last fired tick per time-based trigger node (schedule, poll); see Store.fireTrigger.
+  `
+  CREATE TABLE trigger_ticks (
+    flow_id text COLLATE "C" NOT NULL,
+    node_id text NOT NULL,
+    tick bigint NOT NULL,
+    fired_at bigint NOT NULL,
+    PRIMARY KEY (flow_id, node_id)
+  );
+  `,
+  // 3: dedupe keys remember which node execution claimed them and whether a failure frees them;
+  // ingress idempotency keys get an expiry index so pruning them is a range scan.
+  `
+  ALTER TABLE dedupe_keys ADD COLUMN execution text NOT NULL DEFAULT '';
+  ALTER TABLE dedupe_keys ADD COLUMN release_on_failure boolean NOT NULL DEFAULT true;
+  CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at);
+  `,
+  // 4: credentials: encrypted data only (AES-256-GCM blob bound to the id); see CredentialService.
+  `
+  CREATE TABLE credentials (
+    id text COLLATE "C" PRIMARY KEY,
+    name text NOT NULL,
+    type text NOT NULL,
+    encrypted text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  `,
+  // 5: run history newest first by (created_at, id), retention by flow, and full payloads of
+  // truncated steps (StepRecord.payload) so a resume sees what the run really produced.
+  `
+  CREATE INDEX runs_newest ON runs (created_at, id);
+  CREATE INDEX runs_by_flow_time ON runs (flow_id, created_at, id);
+  CREATE INDEX runs_by_status_time ON runs (status, created_at, id);
+  ALTER TABLE steps ADD COLUMN payload text;
+  `,
+];
+
+/**
+ * Applies pending migrations under a session advisory lock, so processes starting together
+ * queue up instead of racing; each migration and its record commit in one transaction.
+ */
+export async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void> {
+  const client = await pool.connect();
+  try {
+    const lockKey = `runnel:migrate:${schema ?? ""}`;
+    await client.query("SELECT pg_advisory_lock(hashtext($1))", [lockKey]);
+    try {
+      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)");
+      const { rows } = await client.query<{ v: number | null }>("SELECT max(version) AS v FROM schema_migrations");
+      const applied = rows[0]?.v ?? 0;
+      for (const [index, sql] of POSTGRES_MIGRATIONS.entries()) {
+        const version = index + 1;
+        if (version <= applied) continue;
+        await client.query("BEGIN");
+        try {
+          await client.query(sql);
+          await client.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", [version, Date.now()]);
+          await client.query("COMMIT");
+        } catch (err) {
+          await client.query("ROLLBACK");
+          throw new Error(`PostgreSQL migration ${version} failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    } finally {
+      // A session that died releases its advisory locks by itself.
+      await client.query("SELECT pg_advisory_unlock(hashtext($1))", [lockKey]).catch(() => undefined);
+    }
+  } finally {
+    client.release();
+  }
+}
