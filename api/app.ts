@@ -5,7 +5,7 @@ import { errorBody, handleError } from "./errors.ts";
 import { editorRoutes } from "./editor-static.ts";
 import { credentialRoutes, credentialTypeRoutes } from "./routes/credentials.ts";
 import { dedupeRoutes } from "./routes/dedupe.ts";
-import { eventRoutes } from "./routes/events.ts";
+import { eventRoutes, type EventStreamOptions } from "./routes/events.ts";
 import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hookRoutes } from "./routes/hooks.ts";
@@ -23,6 +23,8 @@ export interface AppDeps {
   editorDist?: string;
   /** True once shutdown began: new requests get 503 + Retry-After. */
   isShuttingDown?: () => boolean;
+  /** SSE: how many recent events are kept for resuming clients, ping interval. */
+  eventStream?: EventStreamOptions;
 }
 
 /** The HTTP surface; no listen() here, so tests drive it with app.request(). */
@@ -48,7 +50,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/runs", runRoutes(deps));
   app.route("/api/credentials", credentialRoutes(deps));
   app.route("/api/credential-types", credentialTypeRoutes());
-  app.route("/api/events", eventRoutes(deps));
+  app.route("/api/events", eventRoutes(deps, deps.eventStream));
   app.route("/api/dedupe", dedupeRoutes(deps));
   app.route("/hooks", hookRoutes(deps));
   app.route("/metrics", metricsRoutes(deps));

@@ -16,12 +16,7 @@ export function newId(prefix: string, now = Date.now()): string {
     lastTime = now;
     lastRandom = new Uint8Array(randomBytes(10));
   }
-  let time = "";
-  let t = now;
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
+  const time = encodeIdTime(now);
   let rand = "";
   let bits = 0;
   let value = 0;
@@ -34,6 +29,17 @@ export function newId(prefix: string, now = Date.now()): string {
     }
   }
   return `${prefix}_${time}${rand}`;
+}
+
+/** The 10-character time prefix of an id made at `ms`: ids sort by it. */
+export function encodeIdTime(ms: number): string {
+  let time = "";
+  let t = ms;
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  return time;
 }
 
 function increment(bytes: Uint8Array): void {

@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { RUN_STATUSES } from "../../engine/model/index.ts";
+import { decodeRunCursor } from "../../engine/store/run-history.ts";
+import { readJsonBody } from "../body.ts";
 import { ApiError } from "../errors.ts";
 import type { AppDeps } from "../app.ts";
 import { parseOr400 } from "./validation.ts";
@@ -18,21 +20,40 @@ const time = z
   .optional();
 
 const listQuery = z.object({
-  flowId: z.string().max(200).optional(),
+  flowId: z.string().min(1).max(200).optional(),
   status: z.enum(RUN_STATUSES).optional(),
-  trigger: z.string().max(100).optional(),
+  trigger: z.string().min(1).max(100).optional(),
   q: z.string().max(500).optional(),
   since: time,
   until: time,
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z
+    .string()
+    .max(300)
+    .refine((text) => decodeRunCursor(text) !== undefined, "not a cursor this server handed out; start from the first page")
+    .optional(),
 });
+
+const countsQuery = z.object({ flowId: z.string().min(1).max(200).optional() });
+
+const retryBody = z
+  .object({
+    fromNode: z.string().min(1).max(200).optional(),
+    version: z.enum(["current", "original"]).optional(),
+  })
+  .strict()
+  .optional();
+
+/** A filter left empty in a form (`?status=&flowId=`) means no filter. */
+function filledQuery(query: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== ""));
+}
 
 export function runRoutes(deps: AppDeps) {
   const { engine } = deps;
   return new Hono()
     .get("/", async (c) => {
-      const q = parseOr400(listQuery, c.req.query(), "query");
+      const q = parseOr400(listQuery, filledQuery(c.req.query()), "query");
       const page = await engine.store.listRuns({
         flowId: q.flowId,
         status: q.status,
@@ -45,11 +66,19 @@ export function runRoutes(deps: AppDeps) {
       });
       return c.json(page);
     })
+    // Registered before /:id, which would otherwise take "counts" for a run id.
+    .get("/counts", async (c) => {
+      const { flowId } = parseOr400(countsQuery, filledQuery(c.req.query()), "query");
+      return c.json({ counts: await engine.store.countRuns(flowId) });
+    })
     .get("/:id", async (c) => {
       const run = await engine.store.getRun(c.req.param("id"));
       if (!run) throw new ApiError(404, "NOT_FOUND", `no run with id ${c.req.param("id")}`);
       return c.json(run);
     })
-    .post("/:id/retry", async (c) => c.json({ runId: await engine.runs.retry(c.req.param("id")) }, 202))
+    .post("/:id/retry", async (c) => {
+      const options = parseOr400(retryBody, await readJsonBody(c, deps.maxBodyBytes), "retry request") ?? {};
+      return c.json({ runId: await engine.runs.retry(c.req.param("id"), options) }, 202);
+    })
     .post("/:id/cancel", async (c) => c.json(await engine.runs.cancel(c.req.param("id"))));
 }

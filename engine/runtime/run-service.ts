@@ -1,8 +1,9 @@
-import type { FlowDocument, FlowNode, Message, RunWithSteps } from "../model/index.ts";
+import type { FlowDocument, FlowNode, Message, RunStatus, RunWithSteps } from "../model/index.ts";
 import { EngineError, notFound } from "../errors.ts";
 import { newId } from "../ids.ts";
-import { triggerStep } from "../store/journal.ts";
-import type { ClaimedRun, FrontierItem, NewRun, Store } from "../store/types.ts";
+import { nextSeqAfter, triggerStep } from "../store/journal.ts";
+import type { ClaimedRun, FrontierItem, NewRun, StepRecord, Store } from "../store/types.ts";
+import { planRetryFromNode } from "./retry-plan.ts";
 import type { Clock } from "./clock.ts";
 import type { EventBus } from "./events.ts";
 import type { Worker } from "./worker.ts";
@@ -15,6 +16,16 @@ export interface StartRun {
   /** Id chosen by the caller, so a reply waiter can be registered before the run exists. */
   runId?: string;
   retryOf?: string;
+  /** Retry from a node: the reused journal and the work left (default: everything after the trigger). */
+  seedSteps?: StepRecord[];
+  frontier?: FrontierItem[];
+}
+
+export interface RetryOptions {
+  /** Re-run from this node with the input it had, reusing the journal before it. */
+  fromNode?: string;
+  /** Which flow version the new run is pinned to (default: the current one). */
+  version?: "current" | "original";
 }
 
 /** Starting runs (webhook, manual, retry) and canceling them. */
@@ -37,7 +48,9 @@ export class RunService {
     const adopt = worker?.hasCapacity() ?? false;
     const newRun: NewRun = {
       ...newRunOf(flow, trigger, message, now, runId),
+      ...(request.frontier && { frontier: request.frontier }),
       retryOf: request.retryOf,
+      seedSteps: request.seedSteps,
       idempotency: request.idempotency && {
         scope: request.idempotency.scope,
         key: request.idempotency.key,
@@ -88,24 +101,53 @@ export class RunService {
     return (await this.start({ flow, triggerNodeId: manual.id, message })).runId;
   }
 
-  /** A new run of the current flow version from the same trigger message. */
-  async retry(runId: string): Promise<string> {
+  /**
+   * A new run from the same trigger message, on the current flow version (or the original one);
+   * with `fromNode`, it reuses the journal up to that node and starts there.
+   */
+  async retry(runId: string, options: RetryOptions = {}): Promise<string> {
     const run = await this.store.getRun(runId);
     if (!run) throw notFound("run", runId);
-    const flow = (await this.store.getFlow(run.flowId)) ?? (await this.store.getFlow(run.flowId, run.flowVersion));
+    const flow =
+      options.version === "original"
+        ? await this.store.getFlow(run.flowId, run.flowVersion)
+        : ((await this.store.getFlow(run.flowId)) ?? (await this.store.getFlow(run.flowId, run.flowVersion)));
     if (!flow) throw notFound("flow", run.flowId);
     const message = (await this.store.getRunMessage(runId)) ?? null;
-    return (await this.start({ flow, triggerNodeId: run.triggerNodeId, message, retryOf: runId })).runId;
+    const start: StartRun = { flow, triggerNodeId: run.triggerNodeId, message, retryOf: runId };
+    requireNode(flow, run.triggerNodeId);
+    if (options.fromNode !== undefined && options.fromNode !== run.triggerNodeId) {
+      requireNode(flow, options.fromNode);
+      const ranOn = flow.version === run.flowVersion ? flow : await this.store.getFlow(run.flowId, run.flowVersion);
+      const plan = planRetryFromNode(await this.store.getJournal(runId), ranOn?.edges ?? [], options.fromNode, runId);
+      if (plan) Object.assign(start, plan);
+    }
+    return (await this.start(start)).runId;
   }
 
+  /** Stops a queued or running run: a running one stops before its next step is journaled. */
   async cancel(runId: string): Promise<RunWithSteps> {
-    const status = await this.store.cancelRun(runId, this.clock.now());
-    if (!status) throw notFound("run", runId);
-    const run = await this.store.getRun(runId);
-    if (status === "canceled") this.events.emit({ type: "run.finished", runId, flowId: run!.flowId, status });
-    return run!;
+    const before = await this.store.getRun(runId);
+    if (!before) throw notFound("run", runId);
+    const status = isActive(before.status) ? await this.store.cancelRun(runId, this.clock.now()) : before.status;
+    // It may also have finished on its own between the two reads.
+    if (!isActive(before.status) || status !== "canceled") {
+      throw new EngineError("RUN_FINISHED", `run ${runId} already finished (${status}); there is nothing to cancel`, { status });
+    }
+    this.events.emit({ type: "run.finished", runId, flowId: before.flowId, status });
+    return (await this.store.getRun(runId))!;
   }
 }
+
+function requireNode(flow: FlowDocument, nodeId: string): void {
+  if (flow.nodes.some((n) => n.id === nodeId)) return;
+  throw new EngineError("NODE_NOT_IN_FLOW", `node ${nodeId} is not in version ${flow.version} of flow ${flow.id}`, {
+    nodeId,
+    version: flow.version,
+  });
+}
+
+const isActive = (status: RunStatus) => status === "queued" || status === "running";
 
 function newRunOf(flow: FlowDocument, trigger: FlowNode, message: Message, now: number, runId: string): NewRun {
   return {
@@ -145,8 +187,8 @@ function claimedFromNew(run: NewRun): ClaimedRun {
       createdAt: iso,
       startedAt: iso,
     },
-    steps: [triggerStep(run)],
+    steps: run.seedSteps ?? [triggerStep(run)],
     frontier: run.frontier,
-    nextSeq: run.frontier.reduce((max, item) => Math.max(max, item.seq), 1) + 1,
+    nextSeq: nextSeqAfter(run),
   };
 }

@@ -2,6 +2,7 @@ import { newId } from "../ids.ts";
 import type { CompiledFlowCache } from "../executor/compiled-flow.ts";
 import { executeRun, type ExecutorDeps } from "../executor/run-executor.ts";
 import type { ClaimedRun } from "../store/types.ts";
+import { isFreshJournal } from "./retry-plan.ts";
 
 export interface WorkerOptions {
   concurrency: number;
@@ -115,17 +116,12 @@ export class Worker {
       const doc = await this.deps.store.getFlow(run.flowId, run.flowVersion);
       if (!doc) {
         await durable;
-        await this.deps.store.finishRun({
-          runId: run.id,
-          owner: this.owner,
-          status: "failed",
-          error: { code: "FLOW_NOT_FOUND", message: `flow ${run.flowId} version ${run.flowVersion} no longer exists` },
-          now: this.deps.clock.now(),
-          steps: [],
-        });
+        const error = { code: "FLOW_NOT_FOUND", message: `flow ${run.flowId} version ${run.flowVersion} no longer exists` };
+        await this.deps.store.finishRun({ runId: run.id, owner: this.owner, status: "failed", error, now: this.deps.clock.now(), steps: [] });
+        this.deps.events.emit({ type: "run.finished", runId: run.id, flowId: run.flowId, status: "failed", error });
         return;
       }
-      if (claimed.steps.length <= 1) {
+      if (isFreshJournal(claimed.steps)) {
         await durable;
         this.deps.events.emit({ type: "run.started", runId: run.id, flowId: run.flowId, status: "running" });
       }

@@ -41,3 +41,11 @@ export function triggerStep(run: Pick<NewRun, "triggerNodeId" | "triggerType" | 
     finishedAt: run.now,
   };
 }
+
+/** The first seq not reserved by a new run's frontier or its reused journal. */
+export function nextSeqAfter(run: Pick<NewRun, "frontier" | "seedSteps">): number {
+  let max = 1;
+  for (const item of run.frontier) max = Math.max(max, item.seq);
+  for (const step of run.seedSteps ?? []) max = Math.max(max, step.seq);
+  return max + 1;
+}

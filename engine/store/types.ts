@@ -51,7 +51,10 @@ export interface NewRun {
   /** Ingress idempotency: a second enqueue with the same scope+key returns the first run. */
   idempotency?: { scope: string; key: string; expiresAt: number };
   retryOf?: string;
-  /** Journal to copy from the original run (retry from a node). */
+  /**
+   * Journal to copy from the original run (retry from a node): steps keep their seq, inputs stay
+   * references; each carries `meta.reusedFrom` (the original run id). Includes step 1 when given.
+   */
   seedSteps?: StepRecord[];
   /** Lease the run to this owner at once (the in-process worker's fast path). */
   leaseTo?: { owner: string; until: number };
@@ -109,21 +112,38 @@ export interface ParkRun {
   availableAt: number;
 }
 
+/**
+ * The run listing. Runs come newest first, ordered by (createdAt, id) descending, so a page
+ * boundary stays put while new runs arrive: they sort before any cursor already handed out.
+ */
 export interface RunQuery {
+  /** Exact matches. */
   flowId?: string;
   status?: RunStatus;
+  /** The trigger node's type (`webhook`, `manual`, `schedule`, …). */
   triggerType?: string;
+  /** createdAt >= since (ms since the epoch). */
   since?: number;
+  /** createdAt < until (ms since the epoch). */
   until?: number;
+  /**
+   * Substring of the trigger message (step 1's output) as stored JSON text, case-insensitive
+   * for ASCII letters; meant for values (an id, an e-mail, a ref), not for JSON syntax.
+   */
   text?: string;
   limit: number;
+  /** A `nextCursor` from an earlier page (engine/store/run-cursor.ts; opaque to clients). */
   cursor?: string;
 }
 
 export interface RunPage {
   runs: Run[];
+  /** null on the last page. */
   nextCursor: string | null;
 }
+
+/** How many runs of one flow are in each status. */
+export type RunCounts = Record<RunStatus, number>;
 
 export interface DedupeClaim {
   scope: string;
@@ -243,6 +263,13 @@ export interface Store {
   getJournal(id: string): Promise<StepRecord[]>;
   getRunMessage(id: string): Promise<Message | undefined>;
   listRuns(query: RunQuery): Promise<RunPage>;
+  /**
+   * Runs per status per flow, every status present (0 when none): `{ [flowId]: RunCounts }`.
+   * With `flowId`, just that flow (present even when it has no runs); without, every flow that
+   * has runs, deleted flows included (their runs stay readable). Cheap enough to call on every
+   * live update: it must not scan the runs.
+   */
+  countRuns(flowId?: string): Promise<Record<string, RunCounts>>;
   findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined>;
 
   /** Credentials (DESIGN §10): the store keeps only encrypted data; ids are unique. */

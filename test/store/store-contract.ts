@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LeaseLostError, VersionConflictError, type FrontierItem, type NewRun, type Store } from "../../engine/index.ts";
 import { newId } from "../../engine/ids.ts";
 import { flow } from "../helpers/flows.ts";
+import { runHistoryContract } from "./run-history-contract.ts";
 import { dedupeKeyContract } from "./dedupe-contract.ts";
 
 export interface StoreFactory {
@@ -234,6 +235,7 @@ export function storeContract(name: string, factory: StoreFactory) {
       expect((await store.getFlow(f.id))?.name).toBe("Sample");
     });
 
+    runHistoryContract(() => store);
     dedupeKeyContract(() => store);
   });
 }

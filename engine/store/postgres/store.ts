@@ -15,8 +15,6 @@ import {
   type FlowVersionInfo,
   type NewRun,
   type ParkRun,
-  type RunPage,
-  type RunQuery,
   type StepRecord,
   type Store,
   type TriggerFire,
@@ -32,7 +30,7 @@ import { Q } from "./queries.ts";
 import { insertRun, runRowValues } from "./run-rows.ts";
 import { storedKey } from "./text.ts";
 import { PgRelay } from "./relay.ts";
-import { listRunsQuery } from "./run-list.ts";
+import { PgRunQueries } from "./run-list.ts";
 
 export type PostgresStoreOptions = PgConnectionOptions;
 
@@ -58,6 +56,7 @@ export class PostgresStore implements Store {
   private readonly writes: ReturnType<typeof batchedWrites>;
   private readonly keys: PgDedupeKeys;
   private readonly credentials: PgCredentials;
+  private readonly runQueries: PgRunQueries;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -76,6 +75,7 @@ export class PostgresStore implements Store {
     this.writes = batchedWrites(pool, this.channels.wake);
     this.keys = new PgDedupeKeys(pool);
     this.credentials = new PgCredentials(pool);
+    this.runQueries = new PgRunQueries(pool);
   }
 
   /** Connects, applies pending migrations (serialised across processes) and returns the store. */
@@ -249,11 +249,9 @@ export class PostgresStore implements Store {
     return row ? (JSON.parse(row.outputs).out?.[0] as Message) : undefined;
   }
 
-  async listRuns(query: RunQuery): Promise<RunPage> {
-    const { rows } = await this.pool.query<RunRow>(listRunsQuery(query));
-    const page = rows.slice(0, query.limit).map(runFromRow);
-    return { runs: page, nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
-  }
+  // The run history reads live in run-list.ts.
+  readonly listRuns: Store["listRuns"] = (query) => this.runQueries.list(query);
+  readonly countRuns: Store["countRuns"] = (flowId) => this.runQueries.counts(flowId);
 
   async findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined> {
     return (await this.pool.query<{ run_id: string }>(Q.getIdempotency(storedKey(scope), storedKey(key), now))).rows[0]?.run_id;

@@ -100,4 +100,35 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 5: run history. Listing is newest first by (created_at, id) so time ranges are index ranges
+  // under any filter; counts per flow and status live in a table kept by triggers, so reading
+  // them never scans the runs.
+  `
+  DROP INDEX runs_by_flow;
+  DROP INDEX runs_by_status;
+  CREATE INDEX runs_newest ON runs (created_at, id);
+  CREATE INDEX runs_by_flow_time ON runs (flow_id, created_at, id);
+  CREATE INDEX runs_by_status_time ON runs (status, created_at, id);
+  CREATE INDEX runs_by_flow_status_time ON runs (flow_id, status, created_at, id);
+  CREATE INDEX runs_by_trigger_time ON runs (trigger_type, created_at, id);
+  CREATE TABLE run_counts (
+    flow_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (flow_id, status)
+  ) WITHOUT ROWID;
+  INSERT INTO run_counts (flow_id, status, n) SELECT flow_id, status, count(*) FROM runs GROUP BY flow_id, status;
+  CREATE TRIGGER run_counts_insert AFTER INSERT ON runs BEGIN
+    INSERT INTO run_counts (flow_id, status, n) VALUES (NEW.flow_id, NEW.status, 1)
+      ON CONFLICT (flow_id, status) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER run_counts_status AFTER UPDATE OF status ON runs WHEN OLD.status IS NOT NEW.status BEGIN
+    UPDATE run_counts SET n = n - 1 WHERE flow_id = OLD.flow_id AND status = OLD.status;
+    INSERT INTO run_counts (flow_id, status, n) VALUES (NEW.flow_id, NEW.status, 1)
+      ON CONFLICT (flow_id, status) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER run_counts_delete AFTER DELETE ON runs BEGIN
+    UPDATE run_counts SET n = n - 1 WHERE flow_id = OLD.flow_id AND status = OLD.status;
+  END;
+  `,
 ];

@@ -19,7 +19,7 @@ export function prepareStatements(db: Database.Database) {
     insertStep: p(`INSERT OR REPLACE INTO steps (run_id, seq, node_id, node_type, status, input_ref, outputs, error,
       attempts, started_at, finished_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     claimRuns: p(`UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ?, started_at = coalesce(started_at, ?)
-      WHERE id IN (SELECT id FROM runs WHERE status IN ('queued', 'running') AND available_at <= ?
+      WHERE id IN (SELECT id FROM runs INDEXED BY runs_pending WHERE status IN ('queued', 'running') AND available_at <= ?
         AND (lease_until IS NULL OR lease_until < ?) ORDER BY available_at LIMIT ?)
       RETURNING *`),
     renewLease: p("UPDATE runs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND status = 'running'"),

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import type { FlowDocument, FlowInput, Message, RunStatus, RunWithSteps } from "../../model/index.ts";
 import { newId } from "../../ids.ts";
-import { materialiseSteps, triggerStep } from "../journal.ts";
+import { materialiseSteps, nextSeqAfter, triggerStep } from "../journal.ts";
 import {
   LeaseLostError,
   VersionConflictError,
@@ -12,6 +12,7 @@ import {
   type FlowVersionInfo,
   type NewRun,
   type ParkRun,
+  type RunCounts,
   type RunPage,
   type RunQuery,
   type StepRecord,
@@ -24,12 +25,15 @@ import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
+import { RunQueries } from "./run-queries.ts";
 
 export interface SqliteStoreOptions {
   /** File path, or ":memory:". */
   filename: string;
   /** `full` (default) survives power loss; `normal` only a process crash. */
   synchronous?: "full" | "normal";
+  /** Runs one text-filtered page of the run listing may examine (default 10,000). */
+  textScanBudget?: number;
 }
 
 export class SqliteStore implements Store {
@@ -38,6 +42,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly writes: GroupCommit;
   private readonly sql: Statements;
+  private readonly runQueries: RunQueries;
   private readonly credentials: SqliteCredentials;
   private readonly keys: SqliteDedupeKeys;
 
@@ -50,6 +55,7 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.sql = prepareStatements(this.db);
     this.writes = new GroupCommit(this.db);
+    this.runQueries = new RunQueries(this.db, options.textScanBudget);
     this.credentials = new SqliteCredentials(this.db, this.writes);
     this.keys = new SqliteDedupeKeys(this.db, this.writes);
   }
@@ -226,24 +232,11 @@ export class SqliteStore implements Store {
   }
 
   async listRuns(query: RunQuery): Promise<RunPage> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.flowId !== undefined) where.push("r.flow_id = ?") && params.push(query.flowId);
-    if (query.status !== undefined) where.push("r.status = ?") && params.push(query.status);
-    if (query.triggerType !== undefined) where.push("r.trigger_type = ?") && params.push(query.triggerType);
-    if (query.since !== undefined) where.push("r.created_at >= ?") && params.push(query.since);
-    if (query.until !== undefined) where.push("r.created_at < ?") && params.push(query.until);
-    if (query.cursor !== undefined) where.push("r.id < ?") && params.push(query.cursor);
-    if (query.text !== undefined && query.text !== "") {
-      where.push("EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.seq = 1 AND instr(s.outputs, ?) > 0)");
-      params.push(query.text);
-    }
-    const sql = `SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id
-      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY r.id DESC LIMIT ?`;
-    params.push(query.limit + 1);
-    const rows = this.db.prepare(sql).all(...params) as RunRow[];
-    const page = rows.slice(0, query.limit).map(runFromRow);
-    return { runs: page, nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+    return this.runQueries.list(query);
+  }
+
+  async countRuns(flowId?: string): Promise<Record<string, RunCounts>> {
+    return this.runQueries.counts(flowId);
   }
 
   async findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined> {
@@ -276,13 +269,6 @@ export class FlowNotFoundError extends Error {
   constructor(id: string) {
     super(`no flow with id ${id}`);
   }
-}
-
-export function nextSeqAfter(run: NewRun): number {
-  let max = 1;
-  for (const item of run.frontier) max = Math.max(max, item.seq);
-  for (const step of run.seedSteps ?? []) max = Math.max(max, step.seq);
-  return max + 1;
 }
 
 function migrate(db: Database.Database): void {

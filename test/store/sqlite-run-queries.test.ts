@@ -1,0 +1,93 @@
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { SqliteStore } from "../../engine/index.ts";
+import { newId } from "../../engine/ids.ts";
+import { SQLITE_MIGRATIONS } from "../../engine/store/sqlite/migrations.ts";
+import { prepareStatements } from "../../engine/store/sqlite/statements.ts";
+import { flow } from "../helpers/flows.ts";
+import { tempDir } from "../helpers/temp-store.ts";
+
+const T0 = Date.UTC(2026, 0, 1);
+const sample = flow("S", [{ id: "w", type: "webhook", config: { path: "s" } }, { id: "l", type: "log" }], ["w->l"]);
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function openStore(options: { textScanBudget?: number } = {}) {
+  const { dir, remove } = tempDir();
+  const filename = path.join(dir, "runnel.db");
+  const store = new SqliteStore({ filename, synchronous: "normal", ...options });
+  cleanups.push(remove, () => store.close());
+  return { store, filename };
+}
+
+function run(flowId: string, now: number, message: unknown) {
+  return { id: newId("run", now), flowId, flowVersion: 1, triggerNodeId: "w", triggerType: "webhook", message: message as never, frontier: [], now };
+}
+
+describe("SQLite run history", () => {
+  it("bounds the work of a text search per page and resumes it through the cursor", async () => {
+    const { store } = openStore({ textScanBudget: 5 });
+    const f = await store.createFlow(sample, T0);
+    const hits: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const { runId } = await store.enqueueRun(run(f.id, T0 + i, { tag: i % 7 === 0 ? "needle" : "hay" }));
+      if (i % 7 === 0) hits.push(runId);
+    }
+    const pages: number[] = [];
+    const served: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listRuns({ limit: 3, text: "needle", cursor });
+      pages.push(page.runs.length);
+      served.push(...page.runs.map((r) => r.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(served).toEqual([...hits].reverse());
+    // 40 candidates at 5 per page: short (even empty) pages carry a cursor onwards.
+    expect(pages.length).toBeGreaterThanOrEqual(8);
+    expect(pages).toContain(0);
+  });
+
+  it("refuses a cursor it did not hand out", async () => {
+    const { store } = openStore();
+    for (const cursor of ["garbage", "12:", ":run_x", "1.5:run_x"]) {
+      await expect(store.listRuns({ limit: 5, cursor })).rejects.toMatchObject({ code: "INVALID_CURSOR" });
+    }
+  });
+
+  it("claims from the pending index, not by sorting every queued run (a backlog must not slow claims)", async () => {
+    const { store } = openStore();
+    const claim = prepareStatements(store.db).claimRuns.source;
+    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${claim}`).all("w", 1, 1, 1, 1, 16) as { detail: string }[]).map((r) => r.detail);
+    expect(plan.join(" | ")).toContain("runs_pending");
+    expect(plan.join(" | ")).not.toContain("TEMP B-TREE");
+    const f = await store.createFlow(sample, T0);
+    const runs = Array.from({ length: 1_000 }, (_, i) => run(f.id, T0 + i, {}));
+    await Promise.all(runs.map((r) => store.enqueueRun(r)));
+    for (let i = 0; i < 20; i++) await store.claimRuns(`w${i}`, 16, T0 + 60_000, T0 + 10_000);
+    // Oldest first, 16 at a time.
+    expect((await store.listRuns({ limit: 1, status: "running" })).runs[0]?.id).toBe(runs[319]!.id);
+  });
+
+  it("counts the runs of a database written before counts existed", async () => {
+    const { dir, remove } = tempDir();
+    cleanups.push(remove);
+    const filename = path.join(dir, "runnel.db");
+    const old = new Database(filename);
+    old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+    old.exec(SQLITE_MIGRATIONS[0]!);
+    old.prepare("INSERT INTO schema_migrations VALUES (1, 0)").run();
+    const insert = old.prepare(`INSERT INTO runs (id, flow_id, flow_version, trigger_node_id, trigger_type, status, created_at,
+      available_at, frontier, next_seq) VALUES (?, ?, 1, 'w', 'webhook', ?, ?, ?, '[]', 2)`);
+    ["succeeded", "succeeded", "failed", "queued"].forEach((status, i) => insert.run(newId("run", T0 + i), "flw_a", status, T0 + i, T0 + i));
+    old.close();
+
+    const store = new SqliteStore({ filename });
+    cleanups.push(() => store.close());
+    expect(await store.countRuns()).toEqual({ flw_a: { queued: 1, running: 0, succeeded: 2, failed: 1, canceled: 0 } });
+    expect((await store.listRuns({ limit: 10, status: "succeeded" })).runs).toHaveLength(2);
+  });
+});
