@@ -47,9 +47,18 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command !== "worker") ensureEditorBuilt();
   const server = command === "worker" ? await startWorker(config) : await startServer(config, command as Role);
+  // A bug in one node's promise handling must not take every other run down with it.
+  process.on("unhandledRejection", (reason) => {
+    process.stderr.write(`unhandled promise rejection (ignored): ${reason instanceof Error ? reason.stack : String(reason)}\n`);
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C means "now"; a repeated SIGTERM (a supervisor insisting) changes nothing.
+      if (signal !== "SIGINT") return;
+      process.stderr.write(`${signal} again: exiting now; unfinished runs resume at the next start\n`);
+      process.exit(130);
+    }
     stopping = true;
     process.stderr.write(`${signal}: finishing in-flight steps (up to ${config.shutdownTimeoutMs} ms)…\n`);
     server.close().then(

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createServer, type Server } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { createEngine, PostgresStore, SqliteStore, type Engine, type Store } from "../engine/index.ts";
+import { crashHookFromSpec, type CrashHook } from "../engine/runtime/crash-points.ts";
 import { MAX_HTTP_RESPONSE_BYTES } from "../engine/nodes/http-client.ts";
 import { createGuardedFetch } from "../engine/security/engine-fetch.ts";
 import { createApp } from "./app.ts";
@@ -28,27 +29,43 @@ export interface RunningServer {
 }
 
 /** DATABASE_URL selects PostgreSQL (scale-out); otherwise SQLite under the data dir. */
-export async function openStore(config: Config): Promise<Store> {
+export async function openStore(config: Config, crash?: CrashHook): Promise<Store> {
   if (config.databaseUrl) {
     return PostgresStore.open({ connectionString: config.databaseUrl, schema: config.pgSchema, poolSize: config.pgPoolSize });
   }
   mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteStore({ filename: path.join(config.dataDir, "runnel.db"), synchronous: config.sqliteSync });
+  return new SqliteStore({
+    filename: path.join(config.dataDir, "runnel.db"),
+    synchronous: config.sqliteSync,
+    groupCommit: { enabled: config.sqliteGroupCommit, windowMs: config.sqliteCommitWindowMs },
+    crash,
+  });
 }
 
 /** Config → store → engine: one composition for every role, so a worker executes nodes exactly as `start` does. */
 export async function openEngine(config: Config, role: Role) {
   const logger = createLogger(config.logLevel);
-  const store = await openStore(config);
+  const crash = crashHookFromSpec(config.crashAt);
+  const store = await openStore(config, crash);
   const engine = createEngine({
     store,
     logger,
     // Outbound HTTP (http node, poll) refuses non-public targets unless RUNNEL_HTTP_ALLOW admits them.
     fetch: createGuardedFetch({ allow: config.httpAllow, maxResponseBytes: MAX_HTTP_RESPONSE_BYTES }),
     secretKey: loadSecretKey(config.secretKey, config.dataDir, logger),
-    worker: role === "api" ? false : { concurrency: config.workerConcurrency, leaseMs: config.leaseMs },
+    worker:
+      role === "api"
+        ? false
+        : { concurrency: config.workerConcurrency, leaseMs: config.leaseMs, pollMs: Math.min(1_000, Math.ceil(config.leaseMs / 4)) },
     // Schedules and polls run where flows are saved, so a deactivated flow stops firing at once.
     triggers: role !== "worker",
+    limits: { maxSteps: config.maxStepsPerRun, maxStepBytes: config.maxStepBytes, maxRunBytes: config.maxRunBytes },
+    // One process prunes: the worker side of a split deployment, or the single process.
+    retention:
+      role === "api"
+        ? false
+        : { days: config.retentionDays, perFlow: config.retentionPerFlow, intervalMs: config.retentionIntervalMs },
+    crash,
     receiveFromPeers: role !== "worker",
   });
   return { engine, store, logger };
@@ -79,7 +96,7 @@ export async function startServer(config: Config, role: Role = "start"): Promise
     async close() {
       shuttingDown = true;
       await engine.stop(config.shutdownTimeoutMs);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeHttp(server);
       await store.close();
     },
   };
@@ -90,6 +107,21 @@ export function storeWhere(config: Config): string {
   if (!config.databaseUrl) return `data: ${config.dataDir}`;
   const url = config.databaseUrl.replace(/\/\/[^/@]*@/, "//");
   return `database: ${url}${config.pgSchema ? `, schema: ${config.pgSchema}` : ""}`;
+}
+
+/**
+ * Stops listening and ends keep-alive connections; requests still open after a short grace
+ * (event streams, respond-mode webhooks whose run was handed back) are cut.
+ */
+function closeHttp(server: Server, graceMs = 500): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {

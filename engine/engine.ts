@@ -12,8 +12,11 @@ import { ReplyHub } from "./runtime/replies.ts";
 import { RunService } from "./runtime/run-service.ts";
 import { TriggerManager } from "./runtime/trigger-manager.ts";
 import { WebhookRouter } from "./runtime/webhook-router.ts";
+import type { CrashHook } from "./runtime/crash-points.ts";
+import { DEFAULT_RETENTION, RetentionService, type RetentionOptions } from "./runtime/retention.ts";
 import type { SecretKey } from "./security/credential-crypto.ts";
 import { Worker, type WorkerOptions } from "./runtime/worker.ts";
+import { DEFAULT_RUN_LIMITS, type RunLimits } from "./executor/limits.ts";
 import type { Store } from "./store/types.ts";
 
 export interface EngineOptions {
@@ -33,6 +36,12 @@ export interface EngineOptions {
   /** Arm schedule and poll triggers (default true); their fires are recorded, so several processes may. */
   triggers?: boolean;
   maxStepsPerRun?: number;
+  /** Per-run limits; maxSteps overrides maxStepsPerRun. */
+  limits?: Partial<RunLimits>;
+  /** Pruning of old runs; `false` turns it off (tests that count every run). */
+  retention?: Partial<RetentionOptions> | false;
+  /** Fault injection for the crash tests; never set in production. */
+  crash?: CrashHook;
   /** Encrypts stored credentials (RUNNEL_SECRET_KEY); without it credentials cannot be saved or read. */
   secretKey?: SecretKey;
   /** Background deletion of expired dedupe/idempotency keys; `false` turns the timer off. */
@@ -62,16 +71,21 @@ export function createEngine(options: EngineOptions) {
     fetch: options.fetch ?? fetch,
     logger,
     services: { dedupe, ...options.services },
-    maxStepsPerRun: options.maxStepsPerRun ?? 10_000,
+    maxStepsPerRun: options.limits?.maxSteps ?? options.maxStepsPerRun ?? DEFAULT_RUN_LIMITS.maxSteps,
+    maxStepBytes: options.limits?.maxStepBytes ?? DEFAULT_RUN_LIMITS.maxStepBytes,
+    maxRunBytes: options.limits?.maxRunBytes ?? DEFAULT_RUN_LIMITS.maxRunBytes,
+    crash: options.crash,
     credentials,
   };
   const worker =
     options.worker === false
       ? undefined
       : new Worker(deps, compiledFlows, { concurrency: 16, leaseMs: 30_000, pollMs: 1_000, ...options.worker });
-  const runs = new RunService(store, clock, events, () => worker);
+  const runs = new RunService(store, clock, events, () => worker, options.crash);
   const triggers = options.triggers === false ? undefined : new TriggerManager({ store, clock, runs, fetch: deps.fetch, logger });
   const flows = new FlowService(store, catalog, router, clock, triggers ? [triggers] : [], credentials);
+  const retention =
+    options.retention === false ? undefined : new RetentionService(store, clock, logger, { ...DEFAULT_RETENTION, ...options.retention });
   // Scaled out (PostgreSQL): events, webhook replies and flow saves cross processes; absent on SQLite.
   const relayLink = store.relay
     ? linkRelay(store.relay, { events, replies, flows }, logger, { receive: options.receiveFromPeers !== false })
@@ -89,6 +103,7 @@ export function createEngine(options: EngineOptions) {
     credentials,
     worker,
     triggers,
+    retention,
     logger,
     dedupe,
     keyPruner,
@@ -98,12 +113,13 @@ export function createEngine(options: EngineOptions) {
       // Also covers the worker's wake subscription: once this resolves, no enqueue goes unnoticed.
       await relayLink?.ready();
       triggers?.start();
+      retention?.start();
       if (options.keyPruning !== false) keyPruner.start();
     },
     /** Stops claiming, lets in-flight steps finish up to `timeoutMs`, hands the rest back. */
     async stop(timeoutMs = 10_000): Promise<void> {
       await triggers?.stop();
-      await worker?.stop(timeoutMs);
+      await Promise.all([worker?.stop(timeoutMs), retention?.stop()]);
       await keyPruner.stop();
       await relayLink?.close();
     },

@@ -31,6 +31,11 @@ export function newId(prefix: string, now = Date.now()): string {
   return `${prefix}_${time}${rand}`;
 }
 
+/** The smallest id with `prefix` created at `ms`: every id below it was created earlier. */
+export function idFloor(prefix: string, ms: number): string {
+  return `${prefix}_${encodeIdTime(Math.max(0, Math.floor(ms)))}`;
+}
+
 /** The 10-character time prefix of an id made at `ms`: ids sort by it. */
 export function encodeIdTime(ms: number): string {
   let time = "";

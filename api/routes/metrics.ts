@@ -15,6 +15,7 @@ export function metricsRoutes(deps: AppDeps) {
   return new Hono().get("/", (c) => {
     const memory = process.memoryUsage();
     const cache = expressionCacheStats();
+    const writes = deps.engine.store.writeStats?.();
     const lines = [
       "# TYPE runnel_runs_queued_total counter",
       `runnel_runs_queued_total ${runsQueued}`,
@@ -28,6 +29,14 @@ export function metricsRoutes(deps: AppDeps) {
       `runnel_expression_cache_hits_total ${cache.hits}`,
       "# TYPE runnel_expression_cache_misses_total counter",
       `runnel_expression_cache_misses_total ${cache.misses}`,
+      ...(writes
+        ? [
+            "# TYPE runnel_store_commits_total counter",
+            `runnel_store_commits_total ${writes.commits}`,
+            "# TYPE runnel_store_writes_total counter",
+            `runnel_store_writes_total ${writes.writes}`,
+          ]
+        : []),
       "# TYPE process_resident_memory_bytes gauge",
       `process_resident_memory_bytes ${memory.rss}`,
       "# TYPE nodejs_heap_used_bytes gauge",

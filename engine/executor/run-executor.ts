@@ -5,6 +5,7 @@ import type { Clock } from "../runtime/clock.ts";
 import type { EventBus } from "../runtime/events.ts";
 import type { ReplyHub } from "../runtime/replies.ts";
 import { LeaseLostError, type ClaimedRun, type FrontierItem, type StepRecord, type Store } from "../store/types.ts";
+import type { CrashHook } from "../runtime/crash-points.ts";
 import { runWithAttempts } from "./attempts.ts";
 import type { CompiledFlow, CompiledNode } from "./compiled-flow.ts";
 import { JournalBuffer } from "./journal-buffer.ts";
@@ -24,6 +25,12 @@ export interface ExecutorDeps {
   logger: Logger;
   services: NodeServices;
   maxStepsPerRun: number;
+  /** Bytes of one step's outputs kept in the run log (default DEFAULT_RUN_LIMITS). */
+  maxStepBytes?: number;
+  /** Bytes of outputs one run may hold in total (default DEFAULT_RUN_LIMITS). */
+  maxRunBytes?: number;
+  /** Fault injection for the crash tests; undefined in production. */
+  crash?: CrashHook;
   credentials?: CredentialReader;
 }
 
@@ -48,7 +55,7 @@ export async function executeRun(
   options: ExecuteOptions,
 ): Promise<ExecutionEnd> {
   const run = claimed.run;
-  const state = new RunState(claimed, flow);
+  const state = new RunState(claimed, flow, deps);
   const journal = new JournalBuffer();
   const triggerConfig = flow.nodes.get(run.triggerNodeId)?.node.config;
   const expectsReply = run.triggerType === "webhook" && triggerConfig?.respond === "respond";
@@ -64,6 +71,7 @@ export async function executeRun(
     await afterEnqueue();
     const steps = journal.take();
     await deps.store.commitStep({ runId: run.id, owner, steps, frontier: state.frontier, nextSeq: state.nextSeq });
+    if (steps.length > 0) deps.crash?.("step.after-journal");
     emitSteps(steps);
   }
 
@@ -76,6 +84,7 @@ export async function executeRun(
     await afterEnqueue();
     const steps = journal.take();
     if (failedStep) steps.push(failedStep);
+    deps.crash?.("finish.before");
     await deps.store.finishRun({ runId: run.id, owner, status, error, steps, now: deps.clock.now() });
     emitSteps(steps);
     deps.events.emit({ type: "run.finished", runId: run.id, flowId: run.flowId, status, ...(error ? { error } : {}) });
@@ -85,11 +94,6 @@ export async function executeRun(
 
   try {
     for (;;) {
-      if (options.shouldStop()) {
-        await flush();
-        await deps.store.releaseRuns(owner, [run.id]);
-        return "released";
-      }
       const now = deps.clock.now();
       const item = state.nextDue(now);
       if (!item) {
@@ -98,8 +102,14 @@ export async function executeRun(
         await deps.store.parkRun({ runId: run.id, owner, frontier: state.frontier, nextSeq: state.nextSeq, availableAt: state.nextWake(now) });
         return "parked";
       }
+      // Checked only when work remains: a run whose last step just ended finishes, even in shutdown.
+      if (options.shouldStop()) {
+        await flush();
+        await deps.store.releaseRuns(owner, [run.id]);
+        return "released";
+      }
       if (item.seq > deps.maxStepsPerRun) {
-        return await finish("failed", { code: "RUN_STEP_LIMIT", message: `run exceeded ${deps.maxStepsPerRun} steps` });
+        return await finish("failed", { code: "RUN_STEP_LIMIT", message: `run exceeded ${deps.maxStepsPerRun} steps (RUNNEL_MAX_STEPS_PER_RUN)` });
       }
       const compiled = flow.nodes.get(item.nodeId);
       if (!compiled) {
@@ -115,9 +125,17 @@ export async function executeRun(
         await flush(true);
         continue;
       }
+      if (executed.kind === "over-budget") {
+        return await finish("failed", { ...executed.step.error!, details: { nodeId: item.nodeId } }, executed.step);
+      }
       const { step, reply } = executed;
       if (step.status === "failed" && compiled.settings.onError === "fail") {
         return await finish("failed", { ...step.error!, details: { nodeId: item.nodeId } }, step);
+      }
+      // A fan-out past the step limit fails here, before its work items exist: a split of a
+      // million items must not build (and journal) a million-item frontier first.
+      if (state.nextSeq + state.fanOut(step, compiled) - 1 > deps.maxStepsPerRun) {
+        return await finish("failed", { code: "RUN_STEP_LIMIT", message: `run would exceed ${deps.maxStepsPerRun} steps (RUNNEL_MAX_STEPS_PER_RUN)`, details: { nodeId: item.nodeId } }, step);
       }
       state.record(step, compiled);
       journal.add(step, deps.clock.now());
@@ -135,7 +153,9 @@ export async function executeRun(
   async function executeStep(
     item: FrontierItem,
     compiled: CompiledNode,
-  ): Promise<{ kind: "wait"; wakeAt: number } | { kind: "step"; step: StepRecord; reply?: WebhookReply }> {
+  ): Promise<
+    { kind: "wait"; wakeAt: number } | { kind: "step"; step: StepRecord; reply?: WebhookReply } | { kind: "over-budget"; step: StepRecord }
+  > {
     const input = state.messageAt(item);
     const startedAt = deps.clock.now();
     const meta: Record<string, unknown> = {};
@@ -165,6 +185,7 @@ export async function executeRun(
     });
 
     const outcome = await runWithAttempts(compiled, makeContext, input, deps.clock);
+    deps.crash?.("step.before-journal");
     if (outcome.ok && "waitUntil" in outcome.result) return { kind: "wait", wakeAt: Number(outcome.result.waitUntil) };
     const step: StepRecord = {
       seq: item.seq,
@@ -178,9 +199,28 @@ export async function executeRun(
       finishedAt: deps.clock.now(),
     };
     if (Object.keys(meta).length > 0) step.meta = meta;
-    if (!outcome.ok) {
-      step.error = outcome.error;
-      if (compiled.settings.onError === "continue") step.outputs = { [ERROR_PORT]: [errorMessage(input, outcome.error)] };
+    let error = outcome.ok ? undefined : outcome.error;
+    if (outcome.ok) {
+      const sized = state.size(step.outputs);
+      if (sized.kind === "invalid") error = { ...sized.error, attempt: outcome.attempts };
+      if (sized.kind === "over-budget") {
+        step.status = "failed";
+        step.outputs = {};
+        step.error = { code: "RUN_DATA_LIMIT", message: `the run's data would reach ${sized.total} bytes, more than the ${state.maxRunBytes} allowed (RUNNEL_MAX_RUN_BYTES)` };
+        step.meta = { ...step.meta, outputBytes: sized.bytes };
+        return { kind: "over-budget", step };
+      }
+      if (sized.kind === "sized" && sized.truncated) {
+        // The log keeps the truncated view; the full outputs travel on (and, until the run ends,
+        // are journaled beside it so a resume passes downstream exactly what this attempt would).
+        step.payload = step.outputs;
+        step.outputs = sized.logged;
+      }
+    }
+    if (error) {
+      step.status = "failed";
+      step.error = error;
+      step.outputs = compiled.settings.onError === "continue" ? { [ERROR_PORT]: [errorMessage(input, error)] } : {};
     }
     return { kind: "step", step: secrets.redactStep(step), reply };
   }

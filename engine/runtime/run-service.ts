@@ -5,6 +5,7 @@ import { nextSeqAfter, triggerStep } from "../store/journal.ts";
 import type { ClaimedRun, FrontierItem, NewRun, StepRecord, Store } from "../store/types.ts";
 import { planRetryFromNode } from "./retry-plan.ts";
 import type { Clock } from "./clock.ts";
+import type { CrashHook } from "./crash-points.ts";
 import type { EventBus } from "./events.ts";
 import type { Worker } from "./worker.ts";
 
@@ -35,6 +36,7 @@ export class RunService {
     private readonly clock: Clock,
     private readonly events: EventBus,
     private readonly worker: () => Worker | undefined,
+    private readonly crash?: CrashHook,
   ) {}
 
   /** Commits the run with its trigger message before returning: an acknowledged run is durable. */
@@ -45,7 +47,7 @@ export class RunService {
     const now = this.clock.now();
     const runId = request.runId ?? newId("run", now);
     const worker = this.worker();
-    const adopt = worker?.hasCapacity() ?? false;
+    const adopt = worker?.reserve() ?? false;
     const newRun: NewRun = {
       ...newRunOf(flow, trigger, message, now, runId),
       ...(request.frontier && { frontier: request.frontier }),
@@ -59,6 +61,7 @@ export class RunService {
       leaseTo: adopt && worker ? { owner: worker.owner, until: worker.leaseUntil() } : undefined,
     };
     const committed = this.store.enqueueRun(newRun).then((result) => {
+      this.crash?.("ingest.after-commit");
       if (!result.replayed) this.events.emit({ type: "run.queued", runId, flowId: flow.id, status: "queued" });
       return result;
     });
@@ -66,8 +69,17 @@ export class RunService {
     // enqueue commits; the executor writes and sends nothing before `committed` resolves.
     const speculative = adopt && worker && !newRun.idempotency;
     if (speculative) worker.adopt(claimedFromNew(newRun), committed);
-    const result = await committed;
-    if (result.replayed) return result;
+    let result: { runId: string; replayed: boolean };
+    try {
+      result = await committed;
+    } catch (err) {
+      if (adopt && !speculative) worker?.unreserve();
+      throw err;
+    }
+    if (result.replayed) {
+      if (adopt && !speculative) worker?.unreserve();
+      return result;
+    }
     if (adopt && worker && !speculative) worker.adopt(claimedFromNew(newRun));
     else if (!adopt) worker?.wake();
     return result;

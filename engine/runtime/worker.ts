@@ -14,11 +14,20 @@ export interface WorkerOptions {
 /**
  * Claims runs from the store with a lease, executes up to `concurrency` at once, renews the
  * leases of what it holds, and on stop lets in-flight steps finish and hands the rest back.
+ * A crashed worker's runs come back by themselves: their leases expire and the next poll of
+ * any worker (this process after a restart included) claims and resumes them.
  */
 export class Worker {
   readonly owner = newId("wkr");
   private readonly active = new Map<string, Promise<void>>();
+  /** Runs whose lease another worker took over (we were too slow to renew): stop them. */
+  private readonly lost = new Set<string>();
+  /** Slots promised to runs being enqueued with a lease to us (see reserve()). */
+  private reserved = 0;
+  /** True from a claim round's start until its last decision (set and cleared synchronously). */
   private claiming = false;
+  /** The current claim round, for stop() to wait on. */
+  private claimRound?: Promise<void>;
   private wakeAgain = false;
   private stopping = false;
   private pollTimer?: NodeJS.Timeout;
@@ -45,7 +54,21 @@ export class Worker {
   }
 
   hasCapacity(): boolean {
-    return !this.stopping && this.active.size < this.options.concurrency;
+    return !this.stopping && this.active.size + this.reserved < this.options.concurrency;
+  }
+
+  /**
+   * Holds a slot for a run about to be enqueued already leased to this worker, so a burst of
+   * ingests cannot start more runs than `concurrency`. Follow with adopt() or unreserve().
+   */
+  reserve(): boolean {
+    if (!this.hasCapacity()) return false;
+    this.reserved++;
+    return true;
+  }
+
+  unreserve(): void {
+    this.reserved = Math.max(0, this.reserved - 1);
   }
 
   leaseUntil(): number {
@@ -59,36 +82,48 @@ export class Worker {
       this.wakeAgain = true;
       return;
     }
-    void this.claimLoop();
+    // Cleared inside claimLoop, not in a .finally: a wake() between the loop's last look and a
+    // later callback would otherwise be lost.
+    this.claiming = true;
+    this.claimRound = this.claimLoop();
   }
 
   /**
-   * Executes a run this process leased to itself at enqueue, skipping a claim round trip.
-   * `durable` resolves when the enqueue has committed; nothing is written or sent before it.
+   * Executes a run this process leased to itself at enqueue (after reserve()), skipping a claim
+   * round trip. `durable` resolves when the enqueue has committed; nothing is written or sent
+   * before it.
    */
   adopt(claimed: ClaimedRun, durable?: Promise<unknown>): void {
+    this.unreserve();
     this.launch(claimed, durable);
   }
 
+  /**
+   * Stops claiming, lets in-flight steps finish (each run hands itself back at its next step
+   * boundary) and, after `timeoutMs`, releases the leases of whatever is still executing.
+   */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
     clearInterval(this.pollTimer);
     this.stopWaking?.();
-    const drained = Promise.allSettled([...this.active.values()]);
-    const timedOut = await Promise.race([drained.then(() => false), sleep(timeoutMs).then(() => true)]);
+    const deadline = Date.now() + timeoutMs;
+    while ((this.active.size > 0 || this.claiming) && Date.now() < deadline) {
+      const pending = [...this.active.values(), ...(this.claiming && this.claimRound ? [this.claimRound] : [])];
+      await Promise.race([Promise.allSettled(pending), sleep(deadline - Date.now())]);
+    }
     clearInterval(this.renewTimer);
-    if (timedOut) await this.deps.store.releaseRuns(this.owner, [...this.active.keys()]).catch(() => undefined);
+    if (this.active.size > 0) await this.deps.store.releaseRuns(this.owner, [...this.active.keys()]).catch(() => undefined);
   }
 
   private async claimLoop(): Promise<void> {
-    this.claiming = true;
     try {
       do {
         this.wakeAgain = false;
         while (this.hasCapacity()) {
           const now = this.deps.clock.now();
-          const limit = this.options.concurrency - this.active.size;
+          const limit = this.options.concurrency - this.active.size - this.reserved;
           const claimed = await this.deps.store.claimRuns(this.owner, limit, now + this.options.leaseMs, now);
+          if (claimed.length > 0) this.deps.crash?.("claim.after");
           for (const run of claimed) this.launch(run);
           if (claimed.length < limit) break;
         }
@@ -105,6 +140,7 @@ export class Worker {
     if (this.active.has(runId)) return;
     const task = this.execute(claimed, durable).finally(() => {
       this.active.delete(runId);
+      this.lost.delete(runId);
       this.wake();
     });
     this.active.set(runId, task);
@@ -113,21 +149,42 @@ export class Worker {
   private async execute(claimed: ClaimedRun, durable?: Promise<unknown>): Promise<void> {
     const { run } = claimed;
     try {
-      const doc = await this.deps.store.getFlow(run.flowId, run.flowVersion);
-      if (!doc) {
-        await durable;
-        const error = { code: "FLOW_NOT_FOUND", message: `flow ${run.flowId} version ${run.flowVersion} no longer exists` };
-        await this.deps.store.finishRun({ runId: run.id, owner: this.owner, status: "failed", error, now: this.deps.clock.now(), steps: [] });
-        this.deps.events.emit({ type: "run.finished", runId: run.id, flowId: run.flowId, status: "failed", error });
-        return;
+      // Versions are immutable: a compiled one is as good as the stored document, and cheaper.
+      let flow = this.flows.lookup(run.flowId, run.flowVersion);
+      if (!flow) {
+        const doc = await this.deps.store.getFlow(run.flowId, run.flowVersion);
+        if (!doc) {
+          await durable;
+          await this.failRun(run.id, run.flowId, "FLOW_NOT_FOUND", `flow ${run.flowId} version ${run.flowVersion} no longer exists`);
+          return;
+        }
+        flow = this.flows.get(doc);
       }
       if (isFreshJournal(claimed.steps)) {
         await durable;
         this.deps.events.emit({ type: "run.started", runId: run.id, flowId: run.flowId, status: "running" });
       }
-      await executeRun(claimed, this.flows.get(doc), this.owner, this.deps, { durable, shouldStop: () => this.stopping });
+      const end = await executeRun(claimed, flow, this.owner, this.deps, {
+        durable,
+        shouldStop: () => this.stopping || this.lost.has(run.id),
+      });
+      if (end === "lost" || (end === "released" && this.lost.has(run.id))) {
+        this.deps.logger.log("warn", "lost the lease of a run; the worker that took it over resumes it", { runId: run.id });
+      }
     } catch (err) {
+      // Left leased, a run that breaks the executor would be re-claimed and break it again
+      // after every lease period; failing it keeps one bad run from looping forever.
       this.deps.logger.log("error", "run execution failed", { runId: run.id, error: String(err) });
+      await this.failRun(run.id, run.flowId, "INTERNAL_ERROR", `the run could not be executed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private async failRun(runId: string, flowId: string, code: string, message: string): Promise<void> {
+    try {
+      await this.deps.store.finishRun({ runId, owner: this.owner, status: "failed", error: { code, message }, now: this.deps.clock.now(), steps: [] });
+      this.deps.events.emit({ type: "run.finished", runId, flowId, status: "failed", error: { code, message } });
+    } catch (err) {
+      this.deps.logger.log("error", "could not mark a broken run failed", { runId, error: String(err) });
     }
   }
 
@@ -135,7 +192,9 @@ export class Worker {
     const ids = [...this.active.keys()];
     if (ids.length === 0) return;
     try {
-      await this.deps.store.renewLeases(this.owner, ids, this.leaseUntil());
+      const kept = new Set(await this.deps.store.renewLeases(this.owner, ids, this.leaseUntil()));
+      // A run that just finished is not renewed either; marking it is harmless.
+      for (const id of ids) if (!kept.has(id) && this.active.has(id)) this.lost.add(id);
     } catch (err) {
       this.deps.logger.log("warn", "renewing leases failed", { error: String(err) });
     }
@@ -143,5 +202,5 @@ export class Worker {
 }
 
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 }

@@ -36,6 +36,12 @@ export interface StepRecord {
   startedAt: number;
   finishedAt: number;
   meta?: Record<string, unknown>;
+  /**
+   * The full outputs when `outputs` holds the log's truncated view (RUNNEL_MAX_STEP_BYTES).
+   * Kept only while the run is unfinished, so a resumed run passes downstream exactly what
+   * the first attempt would have; dropped when the run finishes or is canceled.
+   */
+  payload?: PortOutputs;
 }
 
 export interface NewRun {
@@ -144,6 +150,12 @@ export interface RunPage {
 
 /** How many runs of one flow are in each status. */
 export type RunCounts = Record<RunStatus, number>;
+/** Which finished runs retention deletes (runs still queued or running are never touched). */
+export type PruneRule =
+  /** Runs created before this time (ms since the epoch). */
+  | { createdBefore: number }
+  /** Runs of one flow older than its `keepNewest` newest runs. */
+  | { flowId: string; keepNewest: number };
 
 export interface DedupeClaim {
   scope: string;
@@ -272,6 +284,10 @@ export interface Store {
   countRuns(flowId?: string): Promise<Record<string, RunCounts>>;
   findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined>;
 
+  /** Deletes up to `limit` finished runs matching the rule, with their steps; returns how many. */
+  pruneRuns(rule: PruneRule, limit: number): Promise<number>;
+  /** Flow ids that have runs, ascending, after `after` (retention walks them a few at a time). */
+  flowIdsWithRuns(after: string | undefined, limit: number): Promise<string[]>;
   /** Credentials (DESIGN §10): the store keeps only encrypted data; ids are unique. */
   createCredential(credential: NewCredential): Promise<CredentialInfo>;
   /** Every credential, oldest first, without data. */
@@ -301,6 +317,8 @@ export interface Store {
    */
   pruneExpiredKeys(now: number, limit: number): Promise<number>;
 
+  /** Write counters for /metrics: transactions committed and writes they carried (group commit). */
+  writeStats?(): { commits: number; writes: number };
   /**
    * Calls `listener` when another process enqueued or handed back runs (PostgreSQL NOTIFY), so
    * workers need not poll fast. Absent on a single-process store; returns an unsubscribe.

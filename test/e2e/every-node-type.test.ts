@@ -113,7 +113,12 @@ describe("one flow with every node type, end to end through the API", () => {
     // schedule: the 01:00 tick.
     await until(() => h.clock!.nextWakeAt() === Date.UTC(2026, 0, 1, 1), "the schedule to sleep until 01:00");
     await h.clock!.advance(50 * MINUTE);
-    await until(async () => (await runsOf()).length === 4 && h.engine.worker!.activeCount === 0, "the scheduled run to park");
+    // startedAt: claimed already. Between the enqueue and the claim no worker is active either,
+    // and advancing the clock then would start the run (and its delay) 10 minutes late.
+    await until(async () => {
+      const runs = await runsOf();
+      return runs.length === 4 && runs[3]!.startedAt !== undefined && h.engine.worker!.activeCount === 0;
+    }, "the scheduled run to park");
     await h.clock!.advance(10 * MINUTE);
     await until(async () => (await runsOf()).every((r) => r.status !== "running"), "the scheduled run");
 

@@ -26,6 +26,20 @@ export interface RealServer {
   stop(): Promise<number | null>;
   /** SIGKILL, as a crash would. */
   kill(): Promise<void>;
+  /** Resolves when the process ends, however it ends. */
+  exit: Promise<ProcessExit>;
+}
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** The child ended before it answered health (a crash test may make it do that on purpose). */
+export class ServerExitedEarly extends Error {
+  constructor(readonly exit: ProcessExit, readonly output: string) {
+    super(`server exited early (${exit.signal ?? exit.code}):\n${output}`);
+  }
 }
 
 /** Starts `runnel start` as a child process on a free port with a temp data dir. */
@@ -42,10 +56,12 @@ export async function startRealServer(options: { env?: Record<string, string>; d
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exit = new Promise<ProcessExit>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = exit.then((e) => e.code);
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output}`);
+    // A process killed by a signal has no exit code, only a signal code.
+    if (child.exitCode !== null || child.signalCode !== null) throw new ServerExitedEarly(await exit, output);
     try {
       const res = await fetch(`${url}/api/health`);
       if (res.ok) break;
@@ -59,6 +75,7 @@ export async function startRealServer(options: { env?: Record<string, string>; d
     url,
     dataDir,
     child,
+    exit,
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");

@@ -3,6 +3,7 @@ import { LeaseLostError, VersionConflictError, type FrontierItem, type NewRun, t
 import { newId } from "../../engine/ids.ts";
 import { flow } from "../helpers/flows.ts";
 import { runHistoryContract } from "./run-history-contract.ts";
+import { durabilityContract } from "./durability-contract.ts";
 import { dedupeKeyContract } from "./dedupe-contract.ts";
 
 export interface StoreFactory {
@@ -236,6 +237,7 @@ export function storeContract(name: string, factory: StoreFactory) {
     });
 
     runHistoryContract(() => store);
+    durabilityContract(() => store);
     dedupeKeyContract(() => store);
   });
 }

@@ -164,6 +164,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER run_counts_delete AFTER DELETE ON runs REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION runnel_count_runs();
   `,
+  // 6: full outputs of steps whose log entry was truncated, kept until the run ends (a resume
+  // needs them; see StepRecord.payload); retention walks a flow's runs by id.
+  `
+  ALTER TABLE steps ADD COLUMN payload text;
+  CREATE INDEX runs_by_flow_id ON runs (flow_id, id);
+  `,
 ];
 
 /**

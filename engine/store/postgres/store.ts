@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { FlowDocument, FlowInput, Message, RunStatus, RunWithSteps } from "../../model/index.ts";
-import { newId } from "../../ids.ts";
+import { idFloor, newId } from "../../ids.ts";
 import { materialiseSteps, triggerStep } from "../journal.ts";
 import type { Relay, RelayTopic } from "../relay.ts";
 import { flowFromRow, runFromRow, stepRecordFromRow, type RunRow, type StepRow } from "../sqlite/rows.ts";
@@ -15,6 +15,7 @@ import {
   type FlowVersionInfo,
   type NewRun,
   type ParkRun,
+  type PruneRule,
   type StepRecord,
   type Store,
   type TriggerFire,
@@ -229,7 +230,7 @@ export class PostgresStore implements Store {
 
   async cancelRun(runId: string, now: number): Promise<RunStatus | undefined> {
     return inTransaction(this.pool, async (db) => {
-      await db.query(Q.cancelRun(now, runId));
+      if ((await db.query(Q.cancelRun(now, runId))).rowCount) await db.query(Q.dropPayloads(runId));
       return (await db.query<{ status: RunStatus }>(Q.getRunStatus(runId))).rows[0]?.status;
     });
   }
@@ -255,6 +256,21 @@ export class PostgresStore implements Store {
 
   async findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined> {
     return (await this.pool.query<{ run_id: string }>(Q.getIdempotency(storedKey(scope), storedKey(key), now))).rows[0]?.run_id;
+  }
+
+  async pruneRuns(rule: PruneRule, limit: number): Promise<number> {
+    // SKIP LOCKED: several workers may prune at once without queueing behind each other.
+    const query = "createdBefore" in rule ? Q.pruneOldRuns(idFloor("run", rule.createdBefore), limit) : Q.pruneFlowRuns(rule.flowId, rule.keepNewest, limit);
+    return (await this.pool.query(query)).rowCount ?? 0;
+  }
+
+  async flowIdsWithRuns(after: string | undefined, limit: number): Promise<string[]> {
+    return (await this.pool.query<{ flow_id: string }>(Q.flowIdsWithRuns(after ?? "", limit))).rows.map((r) => r.flow_id);
+  }
+
+  /** Batched writes only: statements committed and the operations they carried. */
+  writeStats(): { commits: number; writes: number } {
+    return this.writes.stats();
   }
 
   // Dedupe keys and their pruning live in dedupe-keys.ts.

@@ -131,4 +131,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     UPDATE run_counts SET n = n - 1 WHERE flow_id = OLD.flow_id AND status = OLD.status;
   END;
   `,
+  // 6: full outputs of steps whose log entry was truncated, kept until the run ends (a resume
+  // needs them; see StepRecord.payload).
+  `
+  ALTER TABLE steps ADD COLUMN payload TEXT;
+  `,
 ];

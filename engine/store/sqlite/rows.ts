@@ -28,6 +28,7 @@ export interface StepRow {
   started_at: number;
   finished_at: number;
   meta: string | null;
+  payload?: string | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -64,6 +65,7 @@ export function stepRecordFromRow(row: StepRow): StepRecord {
   };
   if (row.error !== null) record.error = JSON.parse(row.error);
   if (row.meta !== null) record.meta = JSON.parse(row.meta);
+  if (row.payload) record.payload = JSON.parse(row.payload);
   return record;
 }
 
@@ -81,6 +83,7 @@ export function stepRowValues(runId: string, step: StepRecord): unknown[] {
     step.startedAt,
     step.finishedAt,
     step.meta === undefined ? null : JSON.stringify(step.meta),
+    step.payload === undefined ? null : JSON.stringify(step.payload),
   ];
 }
 

@@ -19,21 +19,28 @@ import {
   type Store,
   type TriggerFire,
 } from "../types.ts";
+import type { CrashHook } from "../../runtime/crash-points.ts";
+import { applyDurabilityPragmas, WalCheckpointer, type CheckpointPolicy, type DurabilityOptions } from "./durability.ts";
 import { SqliteCredentials } from "./credentials.ts";
 import { SqliteDedupeKeys } from "./dedupe-keys.ts";
-import { GroupCommit } from "./group-commit.ts";
+import { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
+import { SqliteRetention } from "./retention.ts";
 import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 import { RunQueries } from "./run-queries.ts";
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends DurabilityOptions {
   /** File path, or ":memory:". */
   filename: string;
-  /** `full` (default) survives power loss; `normal` only a process crash. */
-  synchronous?: "full" | "normal";
   /** Runs one text-filtered page of the run listing may examine (default 10,000). */
   textScanBudget?: number;
+  /** Group commit tuning; `{ enabled: false }` only for the benchmark baseline. */
+  groupCommit?: Omit<GroupCommitOptions, "crash">;
+  /** WAL size policy; `false` leaves checkpoints to SQLite's automatic PASSIVE ones. */
+  checkpoint?: Partial<CheckpointPolicy> | false;
+  /** Fault injection for the crash tests. */
+  crash?: CrashHook;
 }
 
 export class SqliteStore implements Store {
@@ -41,23 +48,25 @@ export class SqliteStore implements Store {
   readonly writesInOrder = true;
   readonly db: Database.Database;
   readonly writes: GroupCommit;
+  readonly checkpointer?: WalCheckpointer;
   private readonly sql: Statements;
   private readonly runQueries: RunQueries;
+  private readonly retention: SqliteRetention;
   private readonly credentials: SqliteCredentials;
   private readonly keys: SqliteDedupeKeys;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
-    this.db.pragma("busy_timeout = 5000");
+    applyDurabilityPragmas(this.db, options);
     this.db.pragma("foreign_keys = OFF");
     migrate(this.db);
     this.sql = prepareStatements(this.db);
-    this.writes = new GroupCommit(this.db);
     this.runQueries = new RunQueries(this.db, options.textScanBudget);
+    this.writes = new GroupCommit(this.db, { ...options.groupCommit, crash: options.crash });
+    this.retention = new SqliteRetention(this.db, this.writes, options.crash);
     this.credentials = new SqliteCredentials(this.db, this.writes);
     this.keys = new SqliteDedupeKeys(this.db, this.writes);
+    if (options.checkpoint !== false) this.checkpointer = new WalCheckpointer(this.db, options.checkpoint).start();
   }
 
   async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
@@ -197,6 +206,7 @@ export class SqliteStore implements Store {
       const updated = this.sql.finishRun.run(finish.status, error, finish.now, finish.runId, finish.owner);
       if (updated.changes === 0) throw new LeaseLostError(finish.runId);
       for (const step of finish.steps) this.sql.insertStep.run(...stepRowValues(finish.runId, step));
+      this.sql.dropPayloads.run(finish.runId);
       if (finish.status === "failed") this.keys.releaseFailedRun(finish.runId);
     });
   }
@@ -210,7 +220,7 @@ export class SqliteStore implements Store {
 
   async cancelRun(runId: string, now: number): Promise<RunStatus | undefined> {
     return this.writes.run(() => {
-      this.sql.cancelRun.run(now, runId);
+      if (this.sql.cancelRun.run(now, runId).changes > 0) this.sql.dropPayloads.run(runId);
       const row = this.sql.getRunStatus.get(runId) as { status: RunStatus } | undefined;
       return row?.status;
     });
@@ -244,6 +254,10 @@ export class SqliteStore implements Store {
     return row?.run_id;
   }
 
+  // Retention's batches live in retention.ts.
+  readonly pruneRuns: Store["pruneRuns"] = (rule, limit) => this.retention.prune(rule, limit);
+  readonly flowIdsWithRuns: Store["flowIdsWithRuns"] = (after, limit) => this.retention.flowIdsWithRuns(after, limit);
+
   // Dedupe keys and their pruning live in dedupe-keys.ts.
   readonly claimDedupeKey: Store["claimDedupeKey"] = (claim) => this.keys.claim(claim);
   readonly releaseDedupeKeys: Store["releaseDedupeKeys"] = (runId) => this.keys.releaseRun(runId);
@@ -251,6 +265,7 @@ export class SqliteStore implements Store {
   readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
   readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);
 
+  writeStats = () => ({ commits: this.writes.batches, writes: this.writes.writes });
   // Credentials live in credentials.ts.
   readonly createCredential: Store["createCredential"] = (credential) => this.credentials.create(credential);
   readonly listCredentials: Store["listCredentials"] = () => this.credentials.list();
@@ -259,6 +274,7 @@ export class SqliteStore implements Store {
   readonly deleteCredential: Store["deleteCredential"] = (id) => this.credentials.remove(id);
 
   async close(): Promise<void> {
+    this.checkpointer?.stop();
     this.writes.flush();
     this.db.close();
   }

@@ -1,0 +1,63 @@
+import type { Message, PortOutputs } from "../model/index.ts";
+import type { StepRecord } from "../store/types.ts";
+
+export interface RunLimits {
+  /** Steps one run may execute (a loop guard). */
+  maxSteps: number;
+  /** Bytes of one step's outputs kept in the run log; larger messages become markers. */
+  maxStepBytes: number;
+  /** Bytes of all step outputs of one run together; past it the run fails with RUN_DATA_LIMIT. */
+  maxRunBytes: number;
+}
+
+const KB = 1024;
+export const DEFAULT_RUN_LIMITS: RunLimits = { maxSteps: 10_000, maxStepBytes: 256 * KB, maxRunBytes: 32 * KB * KB };
+
+/** What the log keeps of a message too large to keep whole. */
+export interface TruncatedMarker {
+  $truncated: true;
+  bytes: number;
+  preview: string;
+}
+
+const PREVIEW_CHARS = 1_024;
+/** Room a marker needs besides its preview, so markers alone still fit the step budget. */
+const MARKER_OVERHEAD = 64;
+
+export interface SizedOutputs {
+  /** UTF-8 bytes of the outputs as JSON. */
+  bytes: number;
+  /** The outputs as the run log keeps them: equal to the input, or with markers. */
+  logged: PortOutputs;
+  truncated: boolean;
+}
+
+/** Throws (a TypeError from JSON) when a node emitted something JSON cannot hold. */
+export function sizeOutputs(outputs: PortOutputs, maxStepBytes: number): SizedOutputs {
+  const bytes = Buffer.byteLength(JSON.stringify(outputs));
+  if (bytes <= maxStepBytes) return { bytes, logged: outputs, truncated: false };
+  let count = 0;
+  for (const messages of Object.values(outputs)) count += messages.length;
+  const share = Math.floor(maxStepBytes / Math.max(1, count));
+  const logged: PortOutputs = {};
+  for (const [port, messages] of Object.entries(outputs)) {
+    logged[port] = messages.map((message) => truncateMessage(message, share));
+  }
+  return { bytes, logged, truncated: true };
+}
+
+function truncateMessage(message: Message, share: number): Message {
+  const text = JSON.stringify(message) ?? "null";
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= share) return message;
+  const preview = text.slice(0, Math.max(0, Math.min(PREVIEW_CHARS, share - MARKER_OVERHEAD)));
+  const marker: TruncatedMarker = { $truncated: true, bytes, preview };
+  return marker as unknown as Message;
+}
+
+/** Bytes of outputs a resumed run already holds (what counts against maxRunBytes). */
+export function journalBytes(steps: readonly StepRecord[]): number {
+  let total = 0;
+  for (const step of steps) total += Buffer.byteLength(JSON.stringify(step.payload ?? step.outputs));
+  return total;
+}

@@ -1,0 +1,68 @@
+import type Database from "better-sqlite3";
+import { idFloor } from "../../ids.ts";
+import type { CrashHook } from "../../runtime/crash-points.ts";
+import type { PruneRule } from "../types.ts";
+import type { GroupCommit } from "./group-commit.ts";
+
+const FINISHED = "status IN ('succeeded', 'failed', 'canceled')";
+
+/**
+ * Retention's statements. Each call deletes one small batch inside the caller's (group-commit)
+ * transaction, and every lookup walks an index, so a batch is a short write at any table size.
+ */
+function prepareRetention(db: Database.Database) {
+  const oldRuns = db.prepare(`SELECT id FROM runs WHERE id < ? AND ${FINISHED} ORDER BY id LIMIT ?`).pluck();
+  const newestToDrop = db.prepare("SELECT id FROM runs WHERE flow_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?").pluck();
+  const flowRunsUpTo = db.prepare(`SELECT id FROM runs WHERE flow_id = ? AND id <= ? AND ${FINISHED} ORDER BY id LIMIT ?`).pluck();
+  const deleteSteps = db.prepare("DELETE FROM steps WHERE run_id = ?");
+  const deleteRun = db.prepare("DELETE FROM runs WHERE id = ?");
+  const flowIds = db.prepare("SELECT DISTINCT flow_id FROM runs WHERE flow_id > ? ORDER BY flow_id LIMIT ?").pluck();
+
+  return {
+    /** Deletes one batch of finished runs (steps first); returns their ids. */
+    pruneRuns(rule: PruneRule, limit: number): string[] {
+      let ids: string[];
+      if ("createdBefore" in rule) {
+        ids = oldRuns.all(idFloor("run", rule.createdBefore), limit) as string[];
+      } else {
+        const boundary = newestToDrop.get(rule.flowId, rule.keepNewest) as string | undefined;
+        ids = boundary === undefined ? [] : (flowRunsUpTo.all(rule.flowId, boundary, limit) as string[]);
+      }
+      for (const id of ids) {
+        deleteSteps.run(id);
+        deleteRun.run(id);
+      }
+      return ids;
+    },
+    flowIdsWithRuns(after: string | undefined, limit: number): string[] {
+      return flowIds.all(after ?? "", limit) as string[];
+    },
+  };
+}
+
+type RetentionStatements = ReturnType<typeof prepareRetention>;
+
+/** SqliteStore's retention operations: each batch one short write through the group commit. */
+export class SqliteRetention {
+  private readonly sql: RetentionStatements;
+
+  constructor(
+    db: Database.Database,
+    private readonly writes: GroupCommit,
+    private readonly crash?: CrashHook,
+  ) {
+    this.sql = prepareRetention(db);
+  }
+
+  prune(rule: PruneRule, limit: number): Promise<number> {
+    return this.writes.run(() => {
+      const deleted = this.sql.pruneRuns(rule, limit).length;
+      if (deleted > 0) this.crash?.("retention.batch");
+      return deleted;
+    });
+  }
+
+  async flowIdsWithRuns(after: string | undefined, limit: number): Promise<string[]> {
+    return this.sql.flowIdsWithRuns(after, limit);
+  }
+}
