@@ -59,7 +59,6 @@ export async function openEngine(config: Config, role: Role) {
         : { concurrency: config.workerConcurrency, leaseMs: config.leaseMs, pollMs: Math.min(1_000, Math.ceil(config.leaseMs / 4)) },
     // Schedules and polls run where flows are saved, so a deactivated flow stops firing at once.
     triggers: role !== "worker",
-    receiveFromPeers: role !== "worker",
     limits: { maxSteps: config.maxStepsPerRun, maxStepBytes: config.maxStepBytes, maxRunBytes: config.maxRunBytes },
     // One process prunes: the worker side of a split deployment, or the single process.
     retention:
@@ -67,6 +66,7 @@ export async function openEngine(config: Config, role: Role) {
         ? false
         : { days: config.retentionDays, perFlow: config.retentionPerFlow, intervalMs: config.retentionIntervalMs },
     crash,
+    receiveFromPeers: role !== "worker",
   });
   return { engine, store, logger };
 }
@@ -102,6 +102,13 @@ export async function startServer(config: Config, role: Role = "start"): Promise
   };
 }
 
+/** Where the data lives, for the start-up line; never the database password. */
+export function storeWhere(config: Config): string {
+  if (!config.databaseUrl) return `data: ${config.dataDir}`;
+  const url = config.databaseUrl.replace(/\/\/[^/@]*@/, "//");
+  return `database: ${url}${config.pgSchema ? `, schema: ${config.pgSchema}` : ""}`;
+}
+
 /**
  * Stops listening and ends keep-alive connections; requests still open after a short grace
  * (event streams, respond-mode webhooks whose run was handed back) are cut.
@@ -115,13 +122,6 @@ function closeHttp(server: Server, graceMs = 500): Promise<void> {
     });
     server.closeIdleConnections();
   });
-}
-
-/** Where the data lives, for the start-up line; never the database password. */
-export function storeWhere(config: Config): string {
-  if (!config.databaseUrl) return `data: ${config.dataDir}`;
-  const url = config.databaseUrl.replace(/\/\/[^/@]*@/, "//");
-  return `database: ${url}${config.pgSchema ? `, schema: ${config.pgSchema}` : ""}`;
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {

@@ -35,7 +35,8 @@ export function awkwardTextContract(name: string, factory: StoreFactory) {
       const first = await enqueue();
       expect(await enqueue()).toEqual({ runId: first.runId, replayed: true });
       expect(await store.getRunMessage(first.runId)).toEqual({ text: "nul \u0000 inside" });
-      expect((await store.listRuns({ limit: 10, text: "\u0000" })).runs).toEqual([]);
+      // A search for NUL is answered, not an error (what it matches is the backend's business).
+      await expect(store.listRuns({ limit: 10, text: "\u0000" })).resolves.toHaveProperty("runs");
     });
   });
 }

@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { CommitStep, FinishRun, StepRecord } from "../types.ts";
 import { Batcher } from "./batcher.ts";
 import { RUN_COLUMNS } from "./queries.ts";
-import { STEP_ALIAS, STEP_ARRAY_TYPES, STEP_COLUMNS, STEP_UPSERT, stepValues } from "./step-columns.ts";
+import { STEP_ALIAS, STEP_ARRAY_TYPES, STEP_COLUMNS, STEP_UPSERT, STEP_WITHOUT_PAYLOAD, stepValues } from "./step-columns.ts";
 
 /** A run row and its trigger step, as enqueueRun writes them on the common path. */
 export interface RunInsert {
@@ -34,8 +34,11 @@ const FINISH = `WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::
     lease_until = NULL, frontier = '[]' FROM input i
     WHERE r.id = i.id AND r.lease_owner = i.owner AND r.status = 'running' RETURNING r.id, r.status),
   released AS (DELETE FROM dedupe_keys WHERE release_on_failure AND run_id IN (SELECT id FROM fin WHERE status = 'failed')),
-  step AS (INSERT INTO steps (${STEP_COLUMNS}) SELECT s.* FROM unnest(${arrays(6, STEP_ARRAY_TYPES)}) AS ${STEP_ALIAS}
-    WHERE s.run_id IN (SELECT id FROM fin) ${STEP_UPSERT})
+  step AS (INSERT INTO steps (${STEP_COLUMNS}) SELECT ${STEP_WITHOUT_PAYLOAD} FROM unnest(${arrays(6, STEP_ARRAY_TYPES)}) AS ${STEP_ALIAS}
+    WHERE s.run_id IN (SELECT id FROM fin) ${STEP_UPSERT}),
+  -- Resume payloads are only for unfinished runs (rows the step CTE rewrites are left to it).
+  dropped AS (UPDATE steps t SET payload = NULL WHERE t.run_id IN (SELECT id FROM fin) AND t.payload IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM unnest($6::text[], $7::int[]) AS x(run_id, seq) WHERE x.run_id = t.run_id AND x.seq = t.seq))
   SELECT id FROM fin`;
 
 /** Rows as parallel column arrays, for one unnest() per statement. */
@@ -88,5 +91,10 @@ export function batchedWrites(pool: pg.Pool, wakeChannel: string) {
     { maxInFlight: IN_FLIGHT, maxBatch: MAX_BATCH, key: (f) => f.runId },
   );
 
-  return { enqueue, commit, finish };
+  return {
+    enqueue,
+    commit,
+    finish,
+    stats: () => ({ commits: enqueue.batches + commit.batches + finish.batches, writes: enqueue.items + commit.items + finish.items }),
+  };
 }

@@ -18,6 +18,9 @@ export class Batcher<I, O> {
   private pending: Pending<I, O>[] = [];
   private inFlight = 0;
   private scheduled = false;
+  /** Statements written and the items they carried, for /metrics. */
+  batches = 0;
+  items = 0;
 
   constructor(
     private readonly write: (items: I[]) => Promise<O[]>,
@@ -68,6 +71,8 @@ export class Batcher<I, O> {
   private async run(batch: Pending<I, O>[]): Promise<void> {
     try {
       const results = await this.write(batch.map((entry) => entry.item));
+      this.batches++;
+      this.items += batch.length;
       batch.forEach((entry, i) => entry.resolve(results[i]!));
     } catch (err) {
       for (const entry of batch) entry.reject(err);

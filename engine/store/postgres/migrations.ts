@@ -114,13 +114,61 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     updated_at bigint NOT NULL
   );
   `,
-  // 5: run history newest first by (created_at, id), retention by flow, and full payloads of
-  // truncated steps (StepRecord.payload) so a resume sees what the run really produced.
+  // 5: run history. Listing is newest first by (created_at, id) so time ranges are index ranges
+  // under any filter. Counts per flow and status are kept by statement triggers in counters
+  // sharded by backend (pg_backend_pid() % 16): concurrent transactions from different
+  // connections rarely touch the same counter row, and each statement takes its counter rows in
+  // sorted order, so they never deadlock. Reading sums the shards and never scans the runs.
   `
+  DROP INDEX runs_by_flow;
+  DROP INDEX runs_by_status;
   CREATE INDEX runs_newest ON runs (created_at, id);
   CREATE INDEX runs_by_flow_time ON runs (flow_id, created_at, id);
   CREATE INDEX runs_by_status_time ON runs (status, created_at, id);
+  CREATE INDEX runs_by_flow_status_time ON runs (flow_id, status, created_at, id);
+  CREATE INDEX runs_by_trigger_time ON runs (trigger_type, created_at, id);
+  CREATE TABLE run_counts (
+    flow_id text COLLATE "C" NOT NULL,
+    status text NOT NULL,
+    shard int NOT NULL,
+    n bigint NOT NULL,
+    PRIMARY KEY (flow_id, status, shard)
+  );
+  INSERT INTO run_counts (flow_id, status, shard, n) SELECT flow_id, status, 0, count(*) FROM runs GROUP BY flow_id, status;
+  CREATE FUNCTION runnel_count_runs() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    IF TG_OP = 'INSERT' THEN
+      INSERT INTO run_counts AS c (flow_id, status, shard, n)
+        SELECT flow_id, status, pg_backend_pid() % 16, count(*) FROM new_rows GROUP BY flow_id, status ORDER BY flow_id, status
+        ON CONFLICT (flow_id, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+    ELSIF TG_OP = 'DELETE' THEN
+      INSERT INTO run_counts AS c (flow_id, status, shard, n)
+        SELECT flow_id, status, pg_backend_pid() % 16, -count(*) FROM old_rows GROUP BY flow_id, status ORDER BY flow_id, status
+        ON CONFLICT (flow_id, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+    ELSE
+      INSERT INTO run_counts AS c (flow_id, status, shard, n)
+        SELECT flow_id, status, pg_backend_pid() % 16, sum(delta) FROM (
+          SELECT o.flow_id, o.status, -1 AS delta FROM old_rows o JOIN new_rows w ON w.id = o.id WHERE w.status <> o.status
+          UNION ALL
+          SELECT w.flow_id, w.status, 1 AS delta FROM old_rows o JOIN new_rows w ON w.id = o.id WHERE w.status <> o.status
+        ) changed GROUP BY flow_id, status HAVING sum(delta) <> 0 ORDER BY flow_id, status
+        ON CONFLICT (flow_id, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+    END IF;
+    RETURN NULL;
+  END
+  $fn$;
+  CREATE TRIGGER run_counts_insert AFTER INSERT ON runs REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION runnel_count_runs();
+  CREATE TRIGGER run_counts_update AFTER UPDATE ON runs REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION runnel_count_runs();
+  CREATE TRIGGER run_counts_delete AFTER DELETE ON runs REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION runnel_count_runs();
+  `,
+  // 6: full outputs of steps whose log entry was truncated, kept until the run ends (a resume
+  // needs them; see StepRecord.payload); retention walks a flow's runs by id.
+  `
   ALTER TABLE steps ADD COLUMN payload text;
+  CREATE INDEX runs_by_flow_id ON runs (flow_id, id);
   `,
 ];
 

@@ -8,6 +8,7 @@ function statement(name: string, text: string) {
 
 export const RUN_COLUMNS = `id, flow_id, flow_version, trigger_node_id, trigger_type, status, created_at, started_at,
   lease_owner, lease_until, available_at, frontier, next_seq, retry_of`;
+const FINISHED = "status IN ('succeeded', 'failed', 'canceled')";
 const RUN_WITH_FLOW = "SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id";
 
 export const Q = {
@@ -52,6 +53,7 @@ export const Q = {
     `UPDATE runs SET status = 'canceled', finished_at = $1, lease_owner = NULL, lease_until = NULL
       WHERE id = $2 AND status IN ('queued', 'running')`,
   ),
+  dropPayloads: statement("drop_payloads", "UPDATE steps SET payload = NULL WHERE run_id = $1 AND payload IS NOT NULL"),
   getRunStatus: statement("get_run_status", "SELECT status FROM runs WHERE id = $1"),
   getRun: statement("get_run", `${RUN_WITH_FLOW} WHERE r.id = $1`),
   getSteps: statement("get_steps", "SELECT * FROM steps WHERE run_id = $1 ORDER BY seq"),
@@ -75,6 +77,28 @@ export const Q = {
       ON CONFLICT (flow_id, node_id) DO UPDATE SET tick = EXCLUDED.tick, fired_at = EXCLUDED.fired_at WHERE EXCLUDED.tick > t.tick`,
   ),
   getTriggerTick: statement("get_trigger_tick", "SELECT tick FROM trigger_ticks WHERE flow_id = $1 AND node_id = $2"),
+
+  /** Retention: one batch of finished runs created before $1 (an id floor), with their steps. */
+  pruneOldRuns: statement(
+    "prune_old_runs",
+    `WITH doomed AS (SELECT id FROM runs WHERE id < $1 AND ${FINISHED} ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED),
+      gone AS (DELETE FROM steps WHERE run_id IN (SELECT id FROM doomed))
+      DELETE FROM runs WHERE id IN (SELECT id FROM doomed)`,
+  ),
+  /** Retention: one batch of a flow's finished runs beyond its $2 newest. */
+  pruneFlowRuns: statement(
+    "prune_flow_runs",
+    `WITH boundary AS (SELECT id FROM runs WHERE flow_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2),
+      doomed AS (SELECT id FROM runs WHERE flow_id = $1 AND id <= (SELECT id FROM boundary) AND ${FINISHED}
+        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED),
+      gone AS (DELETE FROM steps WHERE run_id IN (SELECT id FROM doomed))
+      DELETE FROM runs WHERE id IN (SELECT id FROM doomed)`,
+  ),
+  /** From the counters, not the runs: a handful of rows per flow. */
+  flowIdsWithRuns: statement(
+    "flow_ids_with_runs",
+    "SELECT flow_id FROM run_counts WHERE flow_id > $1 GROUP BY flow_id HAVING sum(n) > 0 ORDER BY flow_id LIMIT $2",
+  ),
 
   notify: statement("notify", "SELECT pg_notify($1, $2)"),
 };

@@ -1,27 +1,104 @@
-import { parseRunCursor } from "../run-history.ts";
 import type pg from "pg";
-import type { RunQuery } from "../types.ts";
+import { emptyCounts, encodeRunCursor, parseRunCursor, type RunCursor } from "../run-history.ts";
+import { runFromRow, type RunRow } from "../sqlite/rows.ts";
+import type { RunCounts, RunPage, RunQuery } from "../types.ts";
 
-/** The filtered, cursor-paged run listing (one extra row tells whether a next page exists). */
-export function listRunsQuery(query: RunQuery): pg.QueryConfig {
-  const where: string[] = [];
-  const values: unknown[] = [];
-  const param = (value: unknown) => `$${values.push(value)}`;
-  if (query.flowId !== undefined) where.push(`r.flow_id = ${param(query.flowId)}`);
-  if (query.status !== undefined) where.push(`r.status = ${param(query.status)}`);
-  if (query.triggerType !== undefined) where.push(`r.trigger_type = ${param(query.triggerType)}`);
-  if (query.since !== undefined) where.push(`r.created_at >= ${param(query.since)}`);
-  if (query.until !== undefined) where.push(`r.created_at < ${param(query.until)}`);
+/** Runs one text-filtered page may examine, as on SQLite: a search is bounded work per request. */
+export const TEXT_SCAN_BUDGET = 10_000;
+
+/** WHERE conditions with their `$n` parameters. */
+class Conditions {
+  readonly where: string[] = [];
+  readonly values: unknown[] = [];
+
+  add(condition: (...params: string[]) => string, ...values: unknown[]): void {
+    const params = values.map((value) => `$${this.values.push(value)}`);
+    this.where.push(condition(...params));
+  }
+
+  clone(): Conditions {
+    const copy = new Conditions();
+    copy.where.push(...this.where);
+    copy.values.push(...this.values);
+    return copy;
+  }
+
+  get clause(): string {
+    return this.where.length ? `WHERE ${this.where.join(" AND ")}` : "";
+  }
+}
+
+/**
+ * The run history reads on PostgreSQL, with the semantics of the SQLite store: newest first by
+ * (created_at, id), index-range filters, a text filter that examines at most TEXT_SCAN_BUDGET
+ * candidates per page (a short page then carries a cursor that resumes the search), and counts
+ * summed from the sharded run_counts table.
+ */
+export class PgRunQueries {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async list(query: RunQuery): Promise<RunPage> {
+    const indexed = indexedConditions(query);
+    const main = indexed.clone();
+    let scanEnd: RunCursor | undefined;
+    if (query.text) {
+      scanEnd = await this.scanBoundary(indexed);
+      if (scanEnd) main.add((c, i) => `(r.created_at, r.id) >= (${c}, ${i})`, scanEnd.createdAt, scanEnd.id);
+      // Stored JSON escapes NUL, so a search for one matches nothing (and PostgreSQL text refuses it).
+      if (query.text.includes("\0")) main.where.push("false");
+      // ASCII-only case folding, as SQLite's LIKE does.
+      else main.add((p) => `EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.seq = 1 AND s.outputs COLLATE "C" ILIKE ${p} ESCAPE '\\')`, `%${escapeLike(query.text)}%`);
+    }
+    const limit = `$${main.values.push(query.limit + 1)}`;
+    const text = `SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id
+      ${main.clause} ORDER BY r.created_at DESC, r.id DESC LIMIT ${limit}`;
+    const { rows } = await this.pool.query<RunRow>({ text, values: main.values });
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    let nextCursor: string | null = null;
+    if (rows.length > query.limit && last) nextCursor = encodeRunCursor({ createdAt: last.created_at, id: last.id });
+    else if (scanEnd) nextCursor = encodeRunCursor(scanEnd);
+    return { runs: page.map(runFromRow), nextCursor };
+  }
+
+  async counts(flowId?: string): Promise<Record<string, RunCounts>> {
+    const where = flowId === undefined ? "" : "WHERE flow_id = $1";
+    const { rows } = await this.pool.query<{ flow_id: string; status: string; n: number }>({
+      text: `SELECT flow_id, status, sum(n)::int8 AS n FROM run_counts ${where} GROUP BY flow_id, status HAVING sum(n) > 0`,
+      values: flowId === undefined ? [] : [flowId],
+    });
+    const counts: Record<string, RunCounts> = {};
+    if (flowId !== undefined) counts[flowId] = emptyCounts();
+    for (const row of rows) {
+      const forFlow = (counts[row.flow_id] ??= emptyCounts());
+      if (row.status in forFlow) forFlow[row.status as keyof RunCounts] = row.n;
+    }
+    return counts;
+  }
+
+  /** The last run a budgeted scan may examine, or undefined when fewer candidates remain. */
+  private async scanBoundary(indexed: Conditions): Promise<RunCursor | undefined> {
+    const text = `SELECT r.created_at, r.id FROM runs r ${indexed.clause}
+      ORDER BY r.created_at DESC, r.id DESC LIMIT 1 OFFSET ${TEXT_SCAN_BUDGET - 1}`;
+    const row = (await this.pool.query<{ created_at: number; id: string }>({ text, values: indexed.values })).rows[0];
+    return row && { createdAt: row.created_at, id: row.id };
+  }
+}
+
+function indexedConditions(query: RunQuery): Conditions {
+  const c = new Conditions();
+  if (query.flowId !== undefined) c.add((p) => `r.flow_id = ${p}`, query.flowId);
+  if (query.status !== undefined) c.add((p) => `r.status = ${p}`, query.status);
+  if (query.triggerType !== undefined) c.add((p) => `r.trigger_type = ${p}`, query.triggerType);
+  if (query.since !== undefined) c.add((p) => `r.created_at >= ${p}`, query.since);
+  if (query.until !== undefined) c.add((p) => `r.created_at < ${p}`, query.until);
   if (query.cursor !== undefined) {
     const cursor = parseRunCursor(query.cursor);
-    where.push(`(r.created_at, r.id) < (${param(cursor.createdAt)}, ${param(cursor.id)})`);
+    c.add((t, i) => `(r.created_at, r.id) < (${t}, ${i})`, cursor.createdAt, cursor.id);
   }
-  // Stored JSON escapes NUL, so a search for one matches nothing (and PostgreSQL text refuses it).
-  if (query.text?.includes("\0")) where.push("false");
-  else if (query.text !== undefined && query.text !== "") {
-    where.push(`EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.seq = 1 AND strpos(lower(s.outputs), lower(${param(query.text)})) > 0)`);
-  }
-  const text = `SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id
-    ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY r.created_at DESC, r.id DESC LIMIT ${param(query.limit + 1)}`;
-  return { text, values };
+  return c;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }

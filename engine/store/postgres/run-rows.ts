@@ -1,5 +1,4 @@
-import { triggerStep } from "../journal.ts";
-import { nextSeqAfter } from "../journal.ts";
+import { nextSeqAfter, triggerStep } from "../journal.ts";
 import type { EnqueueResult, NewRun, StepRecord } from "../types.ts";
 import type { Queryable } from "./connection.ts";
 import { Q } from "./queries.ts";

@@ -27,6 +27,8 @@ export const STEP_COLUMNS = names.join(", ");
 export const STEP_ARRAY_TYPES = STEP_FIELDS.map(([, type]) => `${type}[]`);
 /** `s(run_id, …)`: the alias naming unnest()'s columns. */
 export const STEP_ALIAS = `s(${STEP_COLUMNS})`;
+/** The select list of a finished run's last steps: a finished run keeps no resume payload. */
+export const STEP_WITHOUT_PAYLOAD = names.map((name) => (name === "payload" ? "NULL" : `s.${name}`)).join(", ");
 /** A step written again (a resumed run repeating its step in flight) replaces the old row. */
 export const STEP_UPSERT = `ON CONFLICT (run_id, seq) DO UPDATE SET ${names
   .filter((name) => name !== "run_id" && name !== "seq")

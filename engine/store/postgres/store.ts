@@ -1,8 +1,6 @@
-import { encodeRunCursor } from "../run-history.ts";
-import { countRuns, flowIdsWithRuns, pruneRuns } from "./run-history.ts";
 import type pg from "pg";
 import type { FlowDocument, FlowInput, Message, RunStatus, RunWithSteps } from "../../model/index.ts";
-import { newId } from "../../ids.ts";
+import { idFloor, newId } from "../../ids.ts";
 import { materialiseSteps, triggerStep } from "../journal.ts";
 import type { Relay, RelayTopic } from "../relay.ts";
 import { flowFromRow, runFromRow, stepRecordFromRow, type RunRow, type StepRow } from "../sqlite/rows.ts";
@@ -17,8 +15,7 @@ import {
   type FlowVersionInfo,
   type NewRun,
   type ParkRun,
-  type RunPage,
-  type RunQuery,
+  type PruneRule,
   type StepRecord,
   type Store,
   type TriggerFire,
@@ -34,7 +31,7 @@ import { Q } from "./queries.ts";
 import { insertRun, runRowValues } from "./run-rows.ts";
 import { storedKey } from "./text.ts";
 import { PgRelay } from "./relay.ts";
-import { listRunsQuery } from "./run-list.ts";
+import { PgRunQueries } from "./run-list.ts";
 
 export type PostgresStoreOptions = PgConnectionOptions;
 
@@ -60,6 +57,7 @@ export class PostgresStore implements Store {
   private readonly writes: ReturnType<typeof batchedWrites>;
   private readonly keys: PgDedupeKeys;
   private readonly credentials: PgCredentials;
+  private readonly runQueries: PgRunQueries;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -78,6 +76,7 @@ export class PostgresStore implements Store {
     this.writes = batchedWrites(pool, this.channels.wake);
     this.keys = new PgDedupeKeys(pool);
     this.credentials = new PgCredentials(pool);
+    this.runQueries = new PgRunQueries(pool);
   }
 
   /** Connects, applies pending migrations (serialised across processes) and returns the store. */
@@ -219,12 +218,6 @@ export class PostgresStore implements Store {
 
   async finishRun(finish: FinishRun): Promise<void> {
     if (!(await this.writes.finish.submit(finish))) throw new LeaseLostError(finish.runId);
-    await this.dropPayloads(finish.runId);
-  }
-
-  /** Full payloads of truncated steps only serve a resume; a finished run no longer needs them. */
-  private async dropPayloads(runId: string): Promise<void> {
-    await this.pool.query("UPDATE steps SET payload = NULL WHERE run_id = $1 AND payload IS NOT NULL", [runId]);
   }
 
   async releaseRuns(owner: string, runIds: string[]): Promise<void> {
@@ -237,8 +230,7 @@ export class PostgresStore implements Store {
 
   async cancelRun(runId: string, now: number): Promise<RunStatus | undefined> {
     return inTransaction(this.pool, async (db) => {
-      const canceled = await db.query(Q.cancelRun(now, runId));
-      if ((canceled.rowCount ?? 0) > 0) await db.query("UPDATE steps SET payload = NULL WHERE run_id = $1 AND payload IS NOT NULL", [runId]);
+      if ((await db.query(Q.cancelRun(now, runId))).rowCount) await db.query(Q.dropPayloads(runId));
       return (await db.query<{ status: RunStatus }>(Q.getRunStatus(runId))).rows[0]?.status;
     });
   }
@@ -258,20 +250,27 @@ export class PostgresStore implements Store {
     return row ? (JSON.parse(row.outputs).out?.[0] as Message) : undefined;
   }
 
-  async listRuns(query: RunQuery): Promise<RunPage> {
-    const { rows } = await this.pool.query<RunRow>(listRunsQuery(query));
-    const page = rows.slice(0, query.limit).map(runFromRow);
-    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
-    return { runs: page, nextCursor: last ? encodeRunCursor({ createdAt: Number(last.created_at), id: last.id }) : null };
-  }
-
-  // Counts and retention live in run-history.ts.
-  readonly countRuns: Store["countRuns"] = (flowId) => countRuns(this.pool, flowId);
-  readonly pruneRuns: Store["pruneRuns"] = (rule, limit) => pruneRuns(this.pool, rule, limit);
-  readonly flowIdsWithRuns: Store["flowIdsWithRuns"] = (after, limit) => flowIdsWithRuns(this.pool, after, limit);
+  // The run history reads live in run-list.ts.
+  readonly listRuns: Store["listRuns"] = (query) => this.runQueries.list(query);
+  readonly countRuns: Store["countRuns"] = (flowId) => this.runQueries.counts(flowId);
 
   async findRunByIdempotencyKey(scope: string, key: string, now: number): Promise<string | undefined> {
     return (await this.pool.query<{ run_id: string }>(Q.getIdempotency(storedKey(scope), storedKey(key), now))).rows[0]?.run_id;
+  }
+
+  async pruneRuns(rule: PruneRule, limit: number): Promise<number> {
+    // SKIP LOCKED: several workers may prune at once without queueing behind each other.
+    const query = "createdBefore" in rule ? Q.pruneOldRuns(idFloor("run", rule.createdBefore), limit) : Q.pruneFlowRuns(rule.flowId, rule.keepNewest, limit);
+    return (await this.pool.query(query)).rowCount ?? 0;
+  }
+
+  async flowIdsWithRuns(after: string | undefined, limit: number): Promise<string[]> {
+    return (await this.pool.query<{ flow_id: string }>(Q.flowIdsWithRuns(after ?? "", limit))).rows.map((r) => r.flow_id);
+  }
+
+  /** Batched writes only: statements committed and the operations they carried. */
+  writeStats(): { commits: number; writes: number } {
+    return this.writes.stats();
   }
 
   // Dedupe keys and their pruning live in dedupe-keys.ts.
