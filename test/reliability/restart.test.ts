@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
@@ -36,8 +37,12 @@ describe("restart with a backlog", () => {
       const started = Date.now();
       server = await startRealServer({ dataDir: data.dir, env: { RUNNEL_SHUTDOWN_TIMEOUT: "5000" } });
       const healthyMs = Date.now() - started;
-      console.log(`restart with ${QUEUED} queued runs: health answered ${healthyMs} ms after spawn`);
-      expect(healthyMs).toBeLessThan(3_000);
+      // 3 s on a machine with a core to spare; other test files share these cores, so the budget
+      // grows with the load per core (a CPU-starved start measures the machine, not Runnel).
+      const loadPerCore = os.loadavg()[0]! / os.cpus().length;
+      const budgetMs = 3_000 * Math.max(1, loadPerCore);
+      console.log(`restart with ${QUEUED} queued runs: health answered ${healthyMs} ms after spawn (budget ${Math.round(budgetMs)} ms at load ${os.loadavg()[0]!.toFixed(1)})`);
+      expect(healthyMs).toBeLessThan(budgetMs);
 
       // The worker is busy with the backlog; a graceful stop still exits 0 and leaves no lease held.
       await new Promise((resolve) => setTimeout(resolve, 500));
