@@ -9,7 +9,7 @@ const unavailable = await postgresUnavailable();
 
 const WEBHOOKS = 3_000;
 const REPEATS = 300; // 10% of the deliveries repeat an id sent earlier
-const LEASE_MS = 4_000;
+const LEASE_MS = 6_000; // renewed every 2 s: a loaded machine's hiccups must not fake a takeover
 const POLL_MS = 1_000; // the worker's fallback poll, which finds expired leases
 const DEADLINE_MS = 100_000;
 
@@ -100,7 +100,7 @@ describe.skipIf(unavailable)("a cluster on PostgreSQL: 1 api + 3 worker processe
           },
         },
       );
-      expect(acks.every((a) => a.status === 202)).toBe(true);
+      expect(acks.filter((a) => a.status !== 202), "webhooks not acknowledged with 202").toEqual([]);
       expect(new Set(acks.map((a) => a.runId)).size).toBe(WEBHOOKS);
       expect(killed).toBeDefined();
 
@@ -113,7 +113,7 @@ describe.skipIf(unavailable)("a cluster on PostgreSQL: 1 api + 3 worker processe
 
       // Every run ends succeeded.
       const statuses = await db.query<{ status: string; n: number }>("SELECT status, count(*)::int AS n FROM runs GROUP BY status");
-      expect(statuses.rows).toEqual([{ status: "succeeded", n: WEBHOOKS }]);
+      expect(statuses.rows, "every run ends succeeded").toEqual([{ status: "succeeded", n: WEBHOOKS }]);
 
       // Each id passes dedupe exactly once; every repeat goes to `duplicate`.
       const dedupeSteps = await db.query<{ run_id: string; trigger: string; outputs: string }>(
@@ -128,7 +128,7 @@ describe.skipIf(unavailable)("a cluster on PostgreSQL: 1 api + 3 worker processe
         else expect(outputs.duplicate).toHaveLength(1);
       }
       expect(passedRunById.size).toBe(WEBHOOKS - REPEATS);
-      for (const runs of passedRunById.values()) expect(runs).toHaveLength(1);
+      for (const [id, runs] of passedRunById) expect(runs, `runs that passed dedupe with id ${id}`).toHaveLength(1);
 
       // At the sink: one Idempotency-Key per passed id, attempts from the dead worker's in-flight steps plus one.
       const attemptsByKey = new Map<string, number>();
@@ -140,18 +140,18 @@ describe.skipIf(unavailable)("a cluster on PostgreSQL: 1 api + 3 worker processe
       expect([...attemptsByKey.keys()].sort()).toEqual(expectedKeys);
       const held = new Set(killed!.held);
       // The kill must have hit work in flight, or it proved nothing.
-      expect(held.size).toBeGreaterThan(0);
+      expect(held.size, "runs held by the worker when it was killed").toBeGreaterThan(0);
       for (const [key, attempts] of attemptsByKey) {
         if (attempts > 1) {
           expect(held.has(key.split(":")[0]!), `${key} was sent ${attempts} times by live workers`).toBe(true);
-          expect(attempts).toBe(2);
+          expect(attempts, `attempts of ${key}`).toBe(2);
         }
       }
 
       // No run stuck after one lease period: the dead worker's runs finished soon after their leases ran out.
       const finished = await db.query<{ last: number }>("SELECT max(finished_at)::float8 AS last FROM runs WHERE id = ANY($1)", [killed!.held]);
       const recoveredMs = finished.rows[0]!.last - killed!.at;
-      expect(recoveredMs).toBeLessThan(LEASE_MS + POLL_MS + 3_000);
+      expect(recoveredMs, `the dead worker's runs finished ${recoveredMs} ms after the kill`).toBeLessThan(LEASE_MS + POLL_MS + 5_000);
       const repeated = [...attemptsByKey.values()].filter((n) => n > 1).length;
       console.log(
         `cluster: ${WEBHOOKS} runs in ${((Date.now() - started) / 1000).toFixed(1)} s; the killed worker held ${held.size} runs, ` +
