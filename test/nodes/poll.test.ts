@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Catalog, type Store } from "../../engine/index.ts";
+import type { Store } from "../../engine/index.ts";
 import type { Logger } from "../../engine/executor/run-executor.ts";
 import { engineHarness } from "../helpers/engine-harness.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
@@ -147,15 +147,7 @@ describe("poll node and trigger against a real server on 127.0.0.1", () => {
   });
 });
 
-// "Poll → dedupe by id → log new items" needs the dedupe node, which its own issue delivers.
-const dedupeMissing = new Catalog().get("dedupe") === undefined;
-if (dedupeMissing) {
-  const reason = "the dedupe node is not in this build's catalog yet";
-  if (process.env.CI === "true") throw new Error(`poll → dedupe test cannot run: ${reason}`);
-  console.warn(`skipping poll → dedupe → log test: ${reason}`);
-}
-
-describe.skipIf(dedupeMissing)("poll → dedupe by id → log new items", () => {
+describe("poll → dedupe by id → log new items", () => {
   it("logs only items it has not seen before", async () => {
     const feed = [{ id: 1 }, { id: 2 }];
     const target = await startHttpTarget({ "/items": (_req, res) => json(res, 200, { items: feed }) });

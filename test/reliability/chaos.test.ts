@@ -2,7 +2,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { startRealServer, type RealServer } from "../helpers/real-server.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 import { inspectDatabase, waitForDrain } from "./support/invariants.ts";
-import { skipWithoutEffectNodes } from "./support/missing-nodes.ts";
 import { checkPromises, createFlow, effectFlow, seededRandom } from "./support/scenario.ts";
 import { deliveriesWithRepeats, Sender } from "./support/sender.ts";
 import { Sink } from "./support/sink.ts";
@@ -20,7 +19,7 @@ afterAll(async () => {
   for (const server of servers) await server.kill();
 });
 
-describe.skipIf(skipWithoutEffectNodes("chaos"))("chaos: kill -9 under load", () => {
+describe("chaos: kill -9 under load", () => {
   it("loses nothing acknowledged across repeated SIGKILLs and restarts", { timeout: 170_000 }, async () => {
     const seed = Number(process.env.RUNNEL_TEST_SEED ?? Date.now() % 1_000_000);
     const random = seededRandom(seed);

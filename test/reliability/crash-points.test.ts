@@ -4,7 +4,6 @@ import { startRealServer, type RealServer } from "../helpers/real-server.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 import { armedLife, seedFlow } from "./support/crash-loop.ts";
 import { inspectDatabase, waitForDrain } from "./support/invariants.ts";
-import { skipWithoutEffectNodes } from "./support/missing-nodes.ts";
 import { checkPromises, effectFlow, seededRandom } from "./support/scenario.ts";
 import { deliveriesWithRepeats, Sender } from "./support/sender.ts";
 import { Sink } from "./support/sink.ts";
@@ -33,7 +32,7 @@ afterAll(async () => {
   for (const server of servers) await server.kill();
 });
 
-describe.skipIf(skipWithoutEffectNodes("crash points"))("crash points: the process dies at named places", () => {
+describe("crash points: the process dies at named places", () => {
   for (const { point, nth, concurrency = WORKER_CONCURRENCY } of POINTS) {
     it(`keeps every promise when it dies at ${point}`, { timeout: 30_000 + CYCLES * 20_000 }, async () => {
       const seed = Number(process.env.RUNNEL_TEST_SEED ?? Date.now() % 1_000_000);

@@ -6,7 +6,6 @@ import { startRealServer, type RealServer } from "../helpers/real-server.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 import { seedFlow } from "./support/crash-loop.ts";
 import { waitForDrain } from "./support/invariants.ts";
-import { skipWithoutEffectNodes } from "./support/missing-nodes.ts";
 
 /** A receiver that holds every call for `delayMs` before answering, recording Idempotency-Keys. */
 async function slowSink(delayMs: number) {
@@ -68,7 +67,7 @@ afterAll(async () => {
   for (const server of servers) await server.kill();
 });
 
-describe.skipIf(skipWithoutEffectNodes("graceful shutdown", ["http"]))("graceful shutdown on SIGTERM", () => {
+describe("graceful shutdown on SIGTERM", () => {
   it("answers new requests 503 + Retry-After, lets the in-flight step finish, and exits 0", { timeout: 60_000 }, async () => {
     const { sink, data, server, runId } = await stepInFlight(1_500, { RUNNEL_SHUTDOWN_TIMEOUT: "10000" });
     try {
