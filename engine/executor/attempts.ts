@@ -8,9 +8,6 @@ export type AttemptOutcome =
   | { ok: true; result: NodeResult; attempts: number }
   | { ok: false; error: StepError; attempts: number };
 
-/** Reason for cancelling a finished attempt's timeout; shared so no AbortError is built per step. */
-const ATTEMPT_DONE = Symbol("attempt done");
-
 class StepTimeout extends StepFailure {
   constructor(ms: number) {
     super("TIMEOUT", `step did not finish within ${ms} ms`);
@@ -21,26 +18,38 @@ class StepTimeout extends StepFailure {
 /** Runs one node execution with its retry, backoff and timeout settings. */
 export async function runWithAttempts(
   compiled: CompiledNode,
-  makeContext: (attempt: number, signal: AbortSignal) => NodeContext,
+  makeContext: (attempt: number, signal: () => AbortSignal) => NodeContext,
   input: Message,
   clock: Clock,
   random: () => number = Math.random,
 ): Promise<AttemptOutcome> {
   const maxAttempts = compiled.settings.retry.maxAttempts;
   for (let attempt = 1; ; attempt++) {
-    const controller = new AbortController();
-    const timer = new AbortController();
+    // The abort signal is made only for nodes that ask for it (most never do): building
+    // AbortControllers and listeners for every step was a measurable share of a run's cost.
+    let controller: AbortController | undefined;
+    let timedOut: StepTimeout | undefined;
+    const signal = () => {
+      if (!controller) {
+        controller = new AbortController();
+        if (timedOut) controller.abort(timedOut);
+      }
+      return controller.signal;
+    };
+    let cancelTimeout = () => {};
     try {
-      const ctx = makeContext(attempt, controller.signal);
-      const timeout = clock.sleep(compiled.timeoutMs, timer.signal).then(() => {
-        const error = new StepTimeout(compiled.timeoutMs);
-        controller.abort(error);
-        throw error;
+      const ctx = makeContext(attempt, signal);
+      const timeout = new Promise<never>((_, reject) => {
+        cancelTimeout = clock.timer(compiled.timeoutMs, () => {
+          timedOut = new StepTimeout(compiled.timeoutMs);
+          controller?.abort(timedOut);
+          reject(timedOut);
+        });
       });
-      timeout.catch(() => undefined);
-      const result = await Promise.race([Promise.resolve(compiled.def.run(ctx, input, compiled.config)), timeout]);
+      const result = await Promise.race([compiled.def.run(ctx, input, compiled.config), timeout]);
       return { ok: true, result, attempts: attempt };
     } catch (err) {
+      cancelTimeout(); // not left running through the backoff
       const error = toStepError(err, attempt);
       const permanent = err instanceof StepFailure && err.permanent;
       if (permanent || attempt >= maxAttempts) return { ok: false, error, attempts: attempt };
@@ -53,7 +62,7 @@ export async function runWithAttempts(
       }
       await clock.sleep(backoffDelay(compiled, attempt, retryAfter, random));
     } finally {
-      timer.abort(ATTEMPT_DONE);
+      cancelTimeout();
     }
   }
 }

@@ -40,6 +40,8 @@ export interface ExecuteOptions {
   /** Resolves once the run's row is durable (a run adopted while its enqueue is still committing). */
   durable?: Promise<unknown>;
   shouldStop: () => boolean;
+  /** Called when the run's final write is issued: it needs no worker slot any more. */
+  finishing?: () => void;
 }
 
 /**
@@ -60,6 +62,10 @@ export async function executeRun(
   const triggerConfig = flow.nodes.get(run.triggerNodeId)?.node.config;
   const expectsReply = run.triggerType === "webhook" && triggerConfig?.respond === "respond";
   let replied = claimed.steps.some((s) => s.meta?.replied === true);
+  /** A reply computed by a respond step, sent once that step is durable. */
+  let heldReply: WebhookReply | undefined;
+  /** Store writes of steps (dedupe claims) that may still be committing; see NodeContext.holdEffects. */
+  const unsettled: Promise<unknown>[] = [];
   const bindings = state.bindings(run.id, deps.clock);
   const emitSteps = (steps: StepRecord[]) => {
     for (const step of steps) deps.events.emit(stepEvent(run.flowId, run.id, step));
@@ -67,12 +73,21 @@ export async function executeRun(
 
   /** Makes everything executed so far durable (`force`: write the frontier even with no new step). */
   async function flush(force = false): Promise<void> {
-    if (journal.size === 0 && !force) return void (await options.durable);
+    if (journal.size === 0 && !force) {
+      await Promise.all([options.durable, ...unsettled.splice(0)]);
+      return sendHeldReply();
+    }
     await afterEnqueue();
     const steps = journal.take();
-    await deps.store.commitStep({ runId: run.id, owner, steps, frontier: state.frontier, nextSeq: state.nextSeq });
+    await Promise.all([deps.store.commitStep({ runId: run.id, owner, steps, frontier: state.frontier, nextSeq: state.nextSeq }), ...unsettled.splice(0)]);
     if (steps.length > 0) deps.crash?.("step.after-journal");
     emitSteps(steps);
+    sendHeldReply();
+  }
+
+  function sendHeldReply(): void {
+    if (heldReply) deps.replies.deliver(run.id, { kind: "reply", reply: heldReply });
+    heldReply = undefined;
   }
 
   /** A store that applies writes in issue order commits ours after the enqueue without waiting. */
@@ -85,7 +100,9 @@ export async function executeRun(
     const steps = journal.take();
     if (failedStep) steps.push(failedStep);
     deps.crash?.("finish.before");
-    await deps.store.finishRun({ runId: run.id, owner, status, error, steps, now: deps.clock.now() });
+    options.finishing?.();
+    await Promise.all([deps.store.finishRun({ runId: run.id, owner, status, error, steps, now: deps.clock.now() }), ...unsettled.splice(0)]);
+    sendHeldReply();
     emitSteps(steps);
     deps.events.emit({ type: "run.finished", runId: run.id, flowId: run.flowId, status, ...(error ? { error } : {}) });
     if (expectsReply) deps.replies.deliver(run.id, { kind: "finished", status, error });
@@ -140,8 +157,10 @@ export async function executeRun(
       state.record(step, compiled);
       journal.add(step, deps.clock.now());
       if (reply) {
+        // Sent once its step is journaled: with the finish when nothing is left, else now.
         replied = true;
-        deps.replies.deliver(run.id, { kind: "reply", reply });
+        heldReply = reply;
+        if (state.frontier.length > 0) await flush();
       }
       if (journal.shouldFlush(deps.clock.now())) await flush();
     }
@@ -161,13 +180,15 @@ export async function executeRun(
     const meta: Record<string, unknown> = {};
     let reply: WebhookReply | undefined;
     const secrets = new StepSecrets(deps.credentials);
-    const makeContext = (attempt: number, signal: AbortSignal): NodeContext => ({
+    const makeContext = (attempt: number, signal: () => AbortSignal): NodeContext => ({
       runId: run.id,
       flow: { id: flow.doc.id, name: flow.doc.name, version: flow.doc.version },
       node: { id: compiled.node.id, name: compiled.node.name, type: compiled.node.type },
       execution: item.execution,
       attempt,
-      signal,
+      get signal() {
+        return signal();
+      },
       now: deps.clock.now,
       evaluate: (expression, value) => evaluateExpression(expression, value, bindings),
       render: (template, value) => renderTemplate(template, value, bindings),
@@ -177,6 +198,10 @@ export async function executeRun(
         if (!expectsReply || replied || reply) return false;
         reply = value;
         return true;
+      },
+      holdEffects: (durable) => {
+        durable.catch(() => undefined); // awaited (and its failure seen) at the next journal write
+        unsettled.push(durable);
       },
       meta,
       wakeAt: item.wakeAt,

@@ -44,6 +44,11 @@ export interface NodeContext {
   fetch: typeof fetch;
   /** Answer the waiting webhook request, if this run has one; returns false when it is a no-op. */
   respond(reply: WebhookReply): boolean;
+  /**
+   * A store write this step made that may still be committing: the run's next journal write
+   * waits for it too, so nothing that depends on it leaves the process before it is durable.
+   */
+  holdEffects(durable: Promise<unknown>): void;
   /** Facts to keep in this step's log entry. */
   meta: Record<string, unknown>;
   /** Set when a deferred item (delay) comes due: the time it was scheduled for. */
@@ -68,8 +73,9 @@ export interface TriggerDeclaration {
 
 export interface NodeDefinition<C = Record<string, unknown>> extends NodeTypeInfo {
   /**
-   * Does running this node reach outside the run (HTTP call, webhook reply, publish)? Before such a
-   * node runs, every earlier step of the run must be durable; effect-free steps are pipelined.
+   * Does running this node reach outside the run (HTTP call, publish)? Before such a node runs,
+   * every earlier step of the run must be durable; effect-free steps are pipelined. (respond says
+   * no: the executor holds its reply until the respond step itself is durable.)
    */
   sideEffects: boolean;
   title: string;

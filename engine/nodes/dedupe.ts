@@ -77,7 +77,7 @@ export const dedupeNode = defineNode({
       now,
       expiresAt,
       releaseOnFailure: config.releaseOnFailure,
-    });
+    }, ctx.holdEffects);
     if (outcome.first) {
       Object.assign(ctx.meta, { outcome: "first", expiresAt: iso(expiresAt) });
       return { out: [msg] };

@@ -10,6 +10,8 @@ export const respondNode = defineNode({
   icon: "reply",
   keywords: ["reply", "response", "return", "http", "answer"],
   outputs: [],
+  // Its one effect, the reply, is held by the executor until this step is journaled.
+  sideEffects: false,
   config: z.object({
     status: z.number().int().min(100).max(599).default(200),
     headers: z.record(z.string(), templateField("header value")).default({}),

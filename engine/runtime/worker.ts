@@ -20,6 +20,8 @@ export interface WorkerOptions {
 export class Worker {
   readonly owner = newId("wkr");
   private readonly active = new Map<string, Promise<void>>();
+  /** Active runs whose final write is committing: they hold no slot (see busySlots). */
+  private readonly finishing = new Set<string>();
   /** Runs whose lease another worker took over (we were too slow to renew): stop them. */
   private readonly lost = new Set<string>();
   /** Slots promised to runs being enqueued with a lease to us (see reserve()). */
@@ -29,6 +31,11 @@ export class Worker {
   /** The current claim round, for stop() to wait on. */
   private claimRound?: Promise<void>;
   private wakeAgain = false;
+  /**
+   * Claimable work may be waiting (set by every wake, cleared when a claim comes back short).
+   * A run that ends looks for more only then: runs adopted at enqueue need no claim round.
+   */
+  private backlog = true;
   private stopping = false;
   private pollTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
@@ -54,7 +61,7 @@ export class Worker {
   }
 
   hasCapacity(): boolean {
-    return !this.stopping && this.active.size + this.reserved < this.options.concurrency;
+    return !this.stopping && this.busySlots() + this.reserved < this.options.concurrency;
   }
 
   /**
@@ -77,6 +84,7 @@ export class Worker {
 
   /** Looks for claimable work now (called on enqueue and by the poll timer). */
   wake(): void {
+    this.backlog = true;
     if (this.stopping) return;
     if (this.claiming) {
       this.wakeAgain = true;
@@ -115,17 +123,25 @@ export class Worker {
     if (this.active.size > 0) await this.deps.store.releaseRuns(this.owner, [...this.active.keys()]).catch(() => undefined);
   }
 
+  /** Runs still executing; one whose last write is committing has done its work. */
+  private busySlots(): number {
+    return this.active.size - this.finishing.size;
+  }
+
   private async claimLoop(): Promise<void> {
     try {
       do {
         this.wakeAgain = false;
         while (this.hasCapacity()) {
           const now = this.deps.clock.now();
-          const limit = this.options.concurrency - this.active.size - this.reserved;
+          const limit = this.options.concurrency - this.busySlots() - this.reserved;
           const claimed = await this.deps.store.claimRuns(this.owner, limit, now + this.options.leaseMs, now);
           if (claimed.length > 0) this.deps.crash?.("claim.after");
           for (const run of claimed) this.launch(run);
-          if (claimed.length < limit) break;
+          if (claimed.length < limit) {
+            if (!this.wakeAgain) this.backlog = false;
+            break;
+          }
         }
       } while (this.wakeAgain && this.hasCapacity());
     } catch (err) {
@@ -140,8 +156,9 @@ export class Worker {
     if (this.active.has(runId)) return;
     const task = this.execute(claimed, durable).finally(() => {
       this.active.delete(runId);
+      this.finishing.delete(runId);
       this.lost.delete(runId);
-      this.wake();
+      if (this.backlog) this.wake();
     });
     this.active.set(runId, task);
   }
@@ -161,12 +178,16 @@ export class Worker {
         flow = this.flows.get(doc);
       }
       if (isFreshJournal(claimed.steps)) {
-        await durable;
-        this.deps.events.emit({ type: "run.started", runId: run.id, flowId: run.flowId, status: "running" });
+        // Announced once the run is durable; its steps run meanwhile (they are journaled, and
+        // announced, no earlier: the store writes in order).
+        const started = () => this.deps.events.emit({ type: "run.started", runId: run.id, flowId: run.flowId, status: "running" });
+        if (durable) void durable.then(started, () => undefined);
+        else started();
       }
       const end = await executeRun(claimed, flow, this.owner, this.deps, {
         durable,
         shouldStop: () => this.stopping || this.lost.has(run.id),
+        finishing: () => void this.finishing.add(run.id),
       });
       if (end === "lost" || (end === "released" && this.lost.has(run.id))) {
         this.deps.logger.log("warn", "lost the lease of a run; the worker that took it over resumes it", { runId: run.id });

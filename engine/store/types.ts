@@ -305,6 +305,13 @@ export interface Store {
    * deletes the run's keys claimed with `releaseOnFailure` in the same transaction.
    */
   claimDedupeKey(claim: DedupeClaim): Promise<DedupeOutcome>;
+  /**
+   * Optional, for stores that write in order: the same claim, but `outcome` resolves as soon as
+   * it is decided and `durable` once it is committed. The run may route on the outcome at once;
+   * nothing it does may leave the process before `durable` (the executor waits for it with the
+   * run's next journal write).
+   */
+  claimDedupeKeyEarly?(claim: DedupeClaim): { outcome: Promise<DedupeOutcome>; durable: Promise<unknown> };
   /** Frees every key the run claimed, whatever their releaseOnFailure. */
   releaseDedupeKeys(runId: string): Promise<void>;
   /** The key if it is live at `now` (absent and expired keys alike → undefined). */

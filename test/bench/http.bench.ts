@@ -32,6 +32,8 @@ const CONNECTIONS = list("BENCH_CONNECTIONS", "1,10,50").map(Number);
 const FLOWS = list("BENCH_FLOWS", "echo,pipeline") as FlowKind[];
 const MODES = list("BENCH_MODES", "respond,accepted") as ReplyMode[];
 const SOAK = process.argv.includes("--soak");
+/** --quick: only the load scenarios (no startup, fixed rate, sizes or step costs). */
+const QUICK = process.argv.includes("--quick");
 const MB = 1024 * 1024;
 
 type Scenario = { kind: FlowKind; mode: ReplyMode; connections: number };
@@ -124,7 +126,7 @@ async function soak(bench: Bench): Promise<Record<string, number>> {
 }
 
 async function main(): Promise<void> {
-  const startup = await startupMs(3);
+  const startup = QUICK ? [] : await startupMs(3);
   const temp = tempDir("runnel-bench-http-");
   const bench = await startBench(temp.dir, FLOWS, MODES);
   const results: Record<string, unknown> = { machineBefore: machine(), settings: { DURATION, WARMUP, ROUNDS, RATE, sync: process.env.RUNNEL_SQLITE_SYNC ?? "full" } };
@@ -141,6 +143,11 @@ async function main(): Promise<void> {
       }
     }
     const rows = [...byScenario.values()].map((rounds) => medianOf(rounds));
+    if (QUICK) {
+      Object.assign(results, { rows, idleRssMB, machineAfter: machine() });
+      console.table(rows.map((r) => ({ flow: r.kind, mode: r.mode, conns: r.connections, "req/s": r.reqPerSec, "p50 ms": r.p50Ms, "p99 ms": r.p99Ms, non2xx: r.non2xx + r.errors, "runs/s logged": r.runsPerSec, "repeats passed": r.repeatsPassed ?? "-", "CPU µs/req": r.cpuUsPerReq })));
+      return;
+    }
     const rate = await fixedRate(bench);
     const cache = await metrics(bench.server.url);
     const soakResult = SOAK ? await soak(bench) : undefined;

@@ -5,6 +5,7 @@ import { Catalog, builtinNodes, defineNode } from "../../engine/nodes/index.ts";
 import { initialFrontier } from "../../engine/runtime/run-service.ts";
 import { engineHarness } from "../helpers/engine-harness.ts";
 import { flow } from "../helpers/flows.ts";
+import { until } from "../helpers/wait.ts";
 
 const chain = flow(
   "chain",
@@ -118,8 +119,11 @@ describe("run executor", () => {
     const saved = await limited.flows.create(
       flow("many", [{ id: "m", type: "manual" }, { id: "a", type: "log" }, { id: "b", type: "log" }, { id: "c", type: "log" }], ["m->a", "a->b", "b->c"]),
     );
+    // Listening first: the run may finish before startManual returns (one commit holds it all).
+    const finished: string[] = [];
+    limited.events.on((e) => void (e.type === "run.finished" && finished.push(e.runId)));
     const runId = await limited.runs.startManual(saved.id, {});
-    await new Promise<void>((resolve) => limited.events.on((e) => e.type === "run.finished" && e.runId === runId && resolve()));
+    await until(() => finished.includes(runId), "the run to finish");
     const run = (await h.store.getRun(runId))!;
     expect(run.status).toBe("failed");
     expect(run.error?.code).toBe("RUN_STEP_LIMIT");

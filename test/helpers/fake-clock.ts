@@ -23,6 +23,14 @@ export class FakeClock implements Clock {
       );
     });
 
+  timer = (ms: number, onDue: () => void): (() => void) => {
+    const sleeper = { until: this.time + ms, resolve: onDue, reject: () => undefined };
+    this.sleepers.push(sleeper);
+    return () => {
+      this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+    };
+  };
+
   /** Moves time forward, waking sleepers in order and letting their continuations run. */
   async advance(ms: number): Promise<void> {
     const target = this.time + ms;

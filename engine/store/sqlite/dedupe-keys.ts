@@ -42,8 +42,13 @@ export class SqliteDedupeKeys {
   }
 
   claim(claim: DedupeClaim): Promise<DedupeOutcome> {
+    return this.claimEarly(claim).durable;
+  }
+
+  /** Decided in the open transaction at once; durable with its commit. */
+  claimEarly(claim: DedupeClaim): { outcome: Promise<DedupeOutcome>; durable: Promise<DedupeOutcome> } {
     const execution = claim.execution ?? "";
-    return this.writes.run(() => {
+    const { applied, durable } = this.writes.apply((): DedupeOutcome => {
       const row = this.sql.get.get(claim.scope, claim.key) as DedupeRow | undefined;
       if (row && isLive(row, claim.now)) {
         if (row.run_id === claim.runId && row.execution === execution) return { first: true };
@@ -53,6 +58,7 @@ export class SqliteDedupeKeys {
       this.sql.put.run(claim.scope, claim.key, claim.runId, execution, claim.now, claim.expiresAt, release);
       return { first: true };
     });
+    return { outcome: applied, durable };
   }
 
   /** Runs inside finishRun's transaction. */

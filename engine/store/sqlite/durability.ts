@@ -59,6 +59,8 @@ export class WalCheckpointer {
   private readonly walPath: string;
   private readonly pageSize: number;
   private readonly policy: CheckpointPolicy;
+  /** A look that came while a write transaction was open; taken right after its commit. */
+  private deferred = false;
   restarts = 0;
   busyRestarts = 0;
 
@@ -83,10 +85,18 @@ export class WalCheckpointer {
     this.timer = undefined;
   }
 
-  /** One look at the WAL; never called inside a transaction (group commit is synchronous). */
+  /** After a commit: the look the timer could not take inside the transaction. */
+  afterCommit(): void {
+    if (this.deferred) this.tick();
+  }
+
+  /** One look at the WAL, outside any transaction (inside one it waits for the commit). */
   tick(): CheckpointResult {
     const walBytes = fileSize(this.walPath);
-    if (walBytes < this.policy.restartAboveBytes || !this.db.open || this.db.inTransaction) {
+    this.deferred = false;
+    if (walBytes < this.policy.restartAboveBytes || !this.db.open) return { walBytes, mode: "none", busy: false };
+    if (this.db.inTransaction) {
+      this.deferred = true;
       return { walBytes, mode: "none", busy: false };
     }
     // The file keeps its size until the next writer rewinds it; what matters is how much of

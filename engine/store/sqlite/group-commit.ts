@@ -2,10 +2,18 @@ import type Database from "better-sqlite3";
 import type { CrashHook } from "../../runtime/crash-points.ts";
 
 interface Pending {
-  work: () => unknown;
+  ok: boolean;
+  value: unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+/**
+ * Open group commits per database file in this process. A second connection to the same file (two
+ * engines in one process, as in tests) must not wait for the write lock that the first one holds
+ * between turns: this thread is the only one that could release it.
+ */
+const openOnFile = new Map<string, Set<GroupCommit>>();
 
 export interface GroupCommitOptions {
   /**
@@ -20,12 +28,18 @@ export interface GroupCommitOptions {
 }
 
 /**
- * Group commit: writes queued within one turn of the event loop (or one short window under
- * load) share one transaction and so one fsync. Each write runs in its own savepoint, so one
- * failing write (a version conflict, a lost lease) rolls back alone and the others commit.
+ * Group commit: writes issued within one turn of the event loop (or one short window under
+ * load) share one transaction and so one fsync.
+ *
+ * Each write is applied at once, in its own savepoint of the open transaction (opened by the
+ * first write of a batch), so one failing write (a version conflict, a lost lease) rolls back
+ * alone, and a caller that only needs the outcome can have it before the commit (`apply`).
+ * `run` resolves once the transaction holding the write is durable. Writes are applied and
+ * committed in the order they are issued: a write is never durable before an earlier one.
+ * Reads on this connection between two commits see applied, not yet durable writes.
  */
 export class GroupCommit {
-  private queue: Pending[] = [];
+  private batch: Pending[] = [];
   private scheduled = false;
   private lastCommitAt = -Infinity;
   private lastBatchSize = 0;
@@ -38,6 +52,7 @@ export class GroupCommit {
   private readonly savepoint: Database.Statement;
   private readonly release: Database.Statement;
   private readonly rollbackTo: Database.Statement;
+  private readonly afterCommit: (() => void)[] = [];
   batches = 0;
   writes = 0;
 
@@ -54,49 +69,69 @@ export class GroupCommit {
     this.savepoint = db.prepare("SAVEPOINT w");
     this.release = db.prepare("RELEASE w");
     this.rollbackTo = db.prepare("ROLLBACK TO w");
+    if (!db.memory) {
+      const peers = openOnFile.get(db.name) ?? new Set();
+      peers.add(this);
+      openOnFile.set(db.name, peers);
+    }
   }
 
+  /** Commits what is pending and stops counting this connection among the file's writers. */
+  close(): void {
+    this.flush();
+    const peers = openOnFile.get(this.db.name);
+    peers?.delete(this);
+    if (peers?.size === 0) openOnFile.delete(this.db.name);
+  }
+
+  /** Applies `work` now, in the open transaction; resolves with its result once that is durable. */
   run<T>(work: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        const underLoad =
-          this.windowMs > 0 && this.lastBatchSize > 1 && performance.now() - this.lastCommitAt < this.windowMs * 2;
-        if (underLoad) setTimeout(() => this.flush(), this.windowMs);
-        else setImmediate(() => this.flush());
-      }
-    });
+    return this.apply(work).durable;
   }
 
-  /** Commits everything queued so far (one transaction, or one per write when disabled). */
+  /**
+   * Applies `work` now: `applied` resolves with its result at once, `durable` once it is
+   * committed. For a caller that may act on the result inside the process before the commit,
+   * provided nothing leaves the process until `durable` (a dedupe claim: the run goes on, and
+   * its next journal write waits for the claim too).
+   */
+  apply<T>(work: () => T): { applied: Promise<T>; durable: Promise<T> } {
+    let pending!: Pending;
+    const durable = new Promise<T>((resolve, reject) => {
+      pending = { ok: false, value: undefined, resolve: resolve as (value: unknown) => void, reject };
+    });
+    try {
+      this.applyNow(work, pending);
+    } catch (error) {
+      pending.reject(error);
+      return { applied: durable, durable };
+    }
+    if (!pending.ok) {
+      pending.reject(pending.value);
+      return { applied: durable, durable };
+    }
+    this.batch.push(pending);
+    if (!this.enabled) this.flush();
+    else this.schedule();
+    return { applied: Promise.resolve(pending.value as T), durable };
+  }
+
+  /** Called once after each commit, outside any transaction (e.g. a WAL checkpoint that was due). */
+  onCommitted(listener: () => void): void {
+    this.afterCommit.push(listener);
+  }
+
+  get inBatch(): boolean {
+    return this.batch.length > 0;
+  }
+
+  /** Commits everything applied so far. */
   flush(): void {
     this.scheduled = false;
-    const queued = this.queue;
-    if (queued.length === 0) return;
-    this.queue = [];
-    if (this.enabled) this.commitBatch(queued);
-    else for (const item of queued) this.commitBatch([item]);
-    this.lastCommitAt = performance.now();
-    this.lastBatchSize = queued.length;
-  }
-
-  private commitBatch(batch: Pending[]): void {
-    const results: { ok: boolean; value: unknown }[] = [];
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
     try {
-      this.begin.run();
-      for (const item of batch) {
-        this.savepoint.run();
-        try {
-          const value = item.work();
-          this.release.run();
-          results.push({ ok: true, value });
-        } catch (error) {
-          this.rollbackTo.run();
-          this.release.run();
-          results.push({ ok: false, value: error });
-        }
-      }
       this.crash?.("commit.before");
       this.commit.run();
       this.crash?.("commit.after");
@@ -104,13 +139,39 @@ export class GroupCommit {
       if (this.db.inTransaction) this.rollback.run();
       for (const item of batch) item.reject(error);
       return;
+    } finally {
+      this.lastCommitAt = performance.now();
+      this.lastBatchSize = batch.length;
     }
     this.batches++;
     this.writes += batch.length;
-    batch.forEach((item, i) => {
-      const result = results[i]!;
-      if (result.ok) item.resolve(result.value);
-      else item.reject(result.value);
-    });
+    for (const item of batch) item.resolve(item.value);
+    for (const listener of this.afterCommit) listener();
+  }
+
+  private applyNow(work: () => unknown, pending: Pending): void {
+    if (this.batch.length === 0 && !this.db.inTransaction) {
+      for (const peer of openOnFile.get(this.db.name) ?? []) if (peer !== this && peer.inBatch) peer.flush();
+      this.begin.run();
+    }
+    this.savepoint.run();
+    try {
+      pending.value = work();
+      pending.ok = true;
+      this.release.run();
+    } catch (error) {
+      this.rollbackTo.run();
+      this.release.run();
+      pending.value = error;
+      if (this.batch.length === 0) this.rollback.run();
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const underLoad = this.windowMs > 0 && this.lastBatchSize > 1 && performance.now() - this.lastCommitAt < this.windowMs * 2;
+    if (underLoad) setTimeout(() => this.flush(), this.windowMs);
+    else setImmediate(() => this.flush());
   }
 }

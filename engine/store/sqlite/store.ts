@@ -66,7 +66,11 @@ export class SqliteStore implements Store {
     this.retention = new SqliteRetention(this.db, this.writes, options.crash);
     this.credentials = new SqliteCredentials(this.db, this.writes);
     this.keys = new SqliteDedupeKeys(this.db, this.writes);
-    if (options.checkpoint !== false) this.checkpointer = new WalCheckpointer(this.db, options.checkpoint).start();
+    if (options.checkpoint !== false) {
+      const checkpointer = new WalCheckpointer(this.db, options.checkpoint).start();
+      this.writes.onCommitted(() => checkpointer.afterCommit());
+      this.checkpointer = checkpointer;
+    }
   }
 
   async createFlow(input: FlowInput, now: number): Promise<FlowDocument> {
@@ -260,6 +264,7 @@ export class SqliteStore implements Store {
 
   // Dedupe keys and their pruning live in dedupe-keys.ts.
   readonly claimDedupeKey: Store["claimDedupeKey"] = (claim) => this.keys.claim(claim);
+  readonly claimDedupeKeyEarly: NonNullable<Store["claimDedupeKeyEarly"]> = (claim) => this.keys.claimEarly(claim);
   readonly releaseDedupeKeys: Store["releaseDedupeKeys"] = (runId) => this.keys.releaseRun(runId);
   readonly getDedupeKey: Store["getDedupeKey"] = (scope, key, now) => this.keys.get(scope, key, now);
   readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
@@ -275,7 +280,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.checkpointer?.stop();
-    this.writes.flush();
+    this.writes.close();
     this.db.close();
   }
 }
