@@ -1,19 +1,19 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Duplex } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { createServer, type Server } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { createEngine, PostgresStore, SqliteStore, type Engine, type Store } from "../engine/index.ts";
 import { crashHookFromSpec, type CrashHook } from "../engine/runtime/crash-points.ts";
 import { MAX_HTTP_RESPONSE_BYTES } from "../engine/nodes/http-client.ts";
 import { createGuardedFetch } from "../engine/security/engine-fetch.ts";
+import { packageRoot } from "../engine/package-root.ts";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { loadSecretKey } from "./secret-key.ts";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const repoRoot = packageRoot;
 export const editorDistDir = path.join(repoRoot, "editor", "dist");
 
 export function packageVersion(): string {

@@ -7,9 +7,10 @@
 // machine, its ESM hooks more; this bundle 0.26-1.1 s in the same conditions, 17 KB, built in
 // ~0.2 s). quickjs-emscripten stays external: it locates its .wasm file next to itself.
 import { build } from "esbuild";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { packageRoot } from "../package-root.ts";
 
-const ENTRY = fileURLToPath(new URL("./sandbox-worker.ts", import.meta.url));
+const ENTRY = path.join(packageRoot, "engine", "sandbox", "sandbox-worker.ts");
 
 let bundle: Promise<string> | undefined;
 
