@@ -4,6 +4,7 @@ import type { LogLevel, NodeContext, NodeServices, WebhookReply } from "../nodes
 import type { Clock } from "../runtime/clock.ts";
 import type { EventBus } from "../runtime/events.ts";
 import type { ReplyHub } from "../runtime/replies.ts";
+import { passedThrough } from "../store/journal.ts";
 import { LeaseLostError, type ClaimedRun, type FrontierItem, type StepRecord, type Store } from "../store/types.ts";
 import type { CrashHook } from "../runtime/crash-points.ts";
 import { runWithAttempts } from "./attempts.ts";
@@ -240,6 +241,9 @@ export async function executeRun(
         // are journaled beside it so a resume passes downstream exactly what this attempt would).
         step.payload = step.outputs;
         step.outputs = sized.logged;
+      } else if (sized.kind === "sized") {
+        const passed = passedThrough(step.outputs, input);
+        if (passed) step.passed = passed;
       }
     }
     if (error) {

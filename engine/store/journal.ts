@@ -1,4 +1,4 @@
-import type { Message, Step } from "../model/index.ts";
+import type { Message, PortOutputs, Step } from "../model/index.ts";
 import type { NewRun, StepRecord } from "./types.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -48,4 +48,43 @@ export function nextSeqAfter(run: Pick<NewRun, "frontier" | "seedSteps">): numbe
   for (const item of run.frontier) max = Math.max(max, item.seq);
   for (const step of run.seedSteps ?? []) max = Math.max(max, step.seq);
   return max + 1;
+}
+
+/** Where a step's outputs are its input message itself (see StepRecord.passed). */
+export function passedThrough(outputs: PortOutputs, input: Message): Record<string, number[]> | undefined {
+  if (input === null || typeof input !== "object") return undefined;
+  let passed: Record<string, number[]> | undefined;
+  for (const [port, messages] of Object.entries(outputs)) {
+    messages.forEach((message, index) => {
+      if (message === input) ((passed ??= {})[port] ??= []).push(index);
+    });
+  }
+  return passed;
+}
+
+/** The outputs as stored: passed-through messages left out (null), kept once in the parent. */
+export function storedOutputs(step: StepRecord): PortOutputs {
+  if (!step.passed) return step.outputs;
+  const stored: PortOutputs = { ...step.outputs };
+  for (const [port, indexes] of Object.entries(step.passed)) {
+    stored[port] = (step.outputs[port] ?? []).map((message, index) => (indexes.includes(index) ? null : message));
+  }
+  return stored;
+}
+
+/** Puts passed-through messages back from their parents' outputs; `records` in seq order. */
+export function restorePassed(records: StepRecord[]): StepRecord[] {
+  let bySeq: Map<number, StepRecord> | undefined;
+  for (const record of records) {
+    if (!record.passed || !record.inputRef) continue;
+    bySeq ??= new Map(records.map((r) => [r.seq, r]));
+    const { seq, port, index } = record.inputRef;
+    const parent = bySeq.get(seq);
+    const input = (parent?.payload ?? parent?.outputs)?.[port]?.[index] ?? null;
+    for (const [out, indexes] of Object.entries(record.passed)) {
+      const messages = record.outputs[out];
+      if (messages) for (const i of indexes) messages[i] = input;
+    }
+  }
+  return records;
 }

@@ -42,6 +42,11 @@ export interface StepRecord {
    * the first attempt would have; dropped when the run finishes or is canceled.
    */
   payload?: PortOutputs;
+  /**
+   * Output positions holding the step's input message unchanged (a filter or dedupe passing it
+   * on): stored once, as the parent's output, and put back when the journal is read.
+   */
+  passed?: Record<string, number[]>;
 }
 
 export interface NewRun {

@@ -110,6 +110,27 @@ describe("run executor", () => {
     expect(claimed.filter((s) => s.nodeId === "z").map((s) => s.inputRef?.seq)).toEqual([2, 3]);
   });
 
+  it("stores a message that filter and dedupe pass on once, and shows it in full at every step", async () => {
+    h = await engineHarness();
+    const passOn = flow(
+      "pass on",
+      [
+        { id: "m", type: "manual" },
+        { id: "f", type: "filter", config: { condition: "body.n > 0" } },
+        { id: "d", type: "dedupe", config: { key: "body.id" } },
+        { id: "t", type: "transform", config: { expression: '{ "n": body.n }' } },
+      ],
+      ["m->f", "f->d", "d->t"],
+    );
+    const message = { body: { id: "only-once-7f3a", n: 1 } };
+    const run = await h.runFlow(passOn, message);
+    expect(run.steps.map((s) => s.outputs)).toEqual([{ out: [message] }, { out: [message] }, { out: [message] }, { out: [{ n: 1 }] }]);
+    expect(run.steps[3]?.input).toEqual(message);
+    const db = (h.store as import("../../engine/index.ts").SqliteStore).db;
+    const stored = db.prepare("SELECT group_concat(outputs, '') FROM steps WHERE run_id = ?").pluck().get(run.id) as string;
+    expect(stored.split("only-once-7f3a").length - 1).toBe(1);
+  });
+
   it("stops a run that exceeds the step limit instead of looping forever", async () => {
     const { createEngine } = await import("../../engine/index.ts");
     h = await engineHarness();

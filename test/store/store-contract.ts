@@ -106,6 +106,26 @@ export function storeContract(name: string, factory: StoreFactory) {
       expect(run?.finishedAt).toBe(new Date(T0 + 6).toISOString());
     });
 
+    it("gives back a message passed on through two steps from its one stored copy, for the log and a resume", async () => {
+      const f = await store.createFlow(sample, T0);
+      const { runId } = await store.enqueueRun(newRun(f.id));
+      await store.claimRuns("A", 10, T0 + 1000, T0);
+      const message = { body: { hello: "world" } };
+      const step = (seq: number, outputs: Record<string, unknown[]>, passed?: Record<string, number[]>) => ({
+        seq, nodeId: "l", nodeType: "log", status: "succeeded" as const, inputRef: { seq: seq - 1, port: "out", index: 0 },
+        outputs: outputs as never, attempts: 1, startedAt: T0, finishedAt: T0 + 1, ...(passed && { passed }),
+      });
+      await store.commitStep({
+        runId, owner: "A", nextSeq: 5, frontier: [],
+        steps: [step(2, { out: [message] }, { out: [0] }), step(3, { rejected: [], out: [{ n: 1 }, message] }, { out: [1] }), step(4, { out: [{ done: true }] })],
+      });
+      const journal = await store.getJournal(runId);
+      expect(journal.map((s) => s.outputs)).toEqual([{ out: [message] }, { out: [message] }, { rejected: [], out: [{ n: 1 }, message] }, { out: [{ done: true }] }]);
+      const run = await store.getRun(runId);
+      expect(run?.steps[3]?.input).toEqual({ n: 1 });
+      expect(run?.steps[2]?.input).toEqual(message);
+    });
+
     it("rejects journal writes from a worker whose lease was taken over", async () => {
       const f = await store.createFlow(sample, T0);
       const { runId } = await store.enqueueRun(newRun(f.id));

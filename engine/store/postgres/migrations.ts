@@ -170,6 +170,11 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE steps ADD COLUMN payload text;
   CREATE INDEX runs_by_flow_id ON runs (flow_id, id);
   `,
+  // 7: outputs that are the step's input passed on (StepRecord.passed) are stored once, as the
+  // parent's output; this lists where they go back.
+  `
+  ALTER TABLE steps ADD COLUMN passed text;
+  `,
 ];
 
 /**

@@ -19,6 +19,7 @@ const STEP_FIELDS = [
   ["finished_at", "int8"],
   ["meta", "text"],
   ["payload", "text"],
+  ["passed", "text"],
 ] as const;
 
 const names = STEP_FIELDS.map(([name]) => name);

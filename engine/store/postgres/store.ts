@@ -3,7 +3,7 @@ import type { FlowDocument, FlowInput, Message, RunStatus, RunWithSteps } from "
 import { idFloor, newId } from "../../ids.ts";
 import { materialiseSteps, triggerStep } from "../journal.ts";
 import type { Relay, RelayTopic } from "../relay.ts";
-import { flowFromRow, runFromRow, stepRecordFromRow, type RunRow, type StepRow } from "../sqlite/rows.ts";
+import { flowFromRow, journalFromRows, runFromRow, type RunRow, type StepRow } from "../sqlite/rows.ts";
 import { FlowNotFoundError } from "../sqlite/store.ts";
 import {
   LeaseLostError,
@@ -181,16 +181,18 @@ export class PostgresStore implements Store {
     if (limit <= 0) return [];
     const { rows } = await this.pool.query<ClaimRow>(Q.claimRuns(owner, leaseUntil, now, limit));
     const byRun = new Map<string, StepRecord[]>();
-    for (const row of rows) if (row.journal) byRun.set(row.id, row.journal.map(stepRecordFromRow));
+    for (const row of rows) if (row.journal) byRun.set(row.id, journalFromRows(row.journal));
     const reclaimed = rows.filter((row) => !row.journal).map((row) => row.id);
     if (reclaimed.length > 0) {
       // Read after the claim committed: from then on only this owner can journal these runs.
       const steps = await this.pool.query<StepRow & { run_id: string }>(Q.stepsOfRuns(reclaimed));
+      const rowsByRun = new Map<string, StepRow[]>();
       for (const row of steps.rows) {
-        const journal = byRun.get(row.run_id) ?? [];
-        journal.push(stepRecordFromRow(row));
-        byRun.set(row.run_id, journal);
+        const list = rowsByRun.get(row.run_id);
+        if (list) list.push(row);
+        else rowsByRun.set(row.run_id, [row]);
       }
+      for (const [runId, journal] of rowsByRun) byRun.set(runId, journalFromRows(journal));
     }
     return rows.map((row) => ({
       run: runFromRow({ ...row, flow_name: null }),
@@ -242,7 +244,7 @@ export class PostgresStore implements Store {
   }
 
   async getJournal(id: string): Promise<StepRecord[]> {
-    return (await this.pool.query<StepRow>(Q.getSteps(id))).rows.map(stepRecordFromRow);
+    return journalFromRows((await this.pool.query<StepRow>(Q.getSteps(id))).rows);
   }
 
   async getRunMessage(id: string): Promise<Message | undefined> {

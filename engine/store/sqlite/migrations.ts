@@ -136,4 +136,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE steps ADD COLUMN payload TEXT;
   `,
+  // 7: outputs that are the step's input passed on (StepRecord.passed) are stored once, as the
+  // parent's output; this lists where they go back.
+  `
+  ALTER TABLE steps ADD COLUMN passed TEXT;
+  `,
 ];

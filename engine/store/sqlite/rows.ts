@@ -1,4 +1,5 @@
 import type { FlowDocument, Run, RunStatus, StepStatus } from "../../model/index.ts";
+import { restorePassed, storedOutputs } from "../journal.ts";
 import type { StepRecord } from "../types.ts";
 
 export interface RunRow {
@@ -29,6 +30,7 @@ export interface StepRow {
   finished_at: number;
   meta: string | null;
   payload?: string | null;
+  passed?: string | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -66,7 +68,13 @@ export function stepRecordFromRow(row: StepRow): StepRecord {
   if (row.error !== null) record.error = JSON.parse(row.error);
   if (row.meta !== null) record.meta = JSON.parse(row.meta);
   if (row.payload) record.payload = JSON.parse(row.payload);
+  if (row.passed) record.passed = JSON.parse(row.passed);
   return record;
+}
+
+/** A run's journal from its step rows (in seq order), passed-through outputs put back. */
+export function journalFromRows(rows: StepRow[]): StepRecord[] {
+  return restorePassed(rows.map(stepRecordFromRow));
 }
 
 export function stepRowValues(runId: string, step: StepRecord): unknown[] {
@@ -77,13 +85,14 @@ export function stepRowValues(runId: string, step: StepRecord): unknown[] {
     step.nodeType,
     step.status,
     step.inputRef === null ? null : JSON.stringify(step.inputRef),
-    JSON.stringify(step.outputs),
+    JSON.stringify(storedOutputs(step)),
     step.error === undefined ? null : JSON.stringify(step.error),
     step.attempts,
     step.startedAt,
     step.finishedAt,
     step.meta === undefined ? null : JSON.stringify(step.meta),
     step.payload === undefined ? null : JSON.stringify(step.payload),
+    step.passed === undefined ? null : JSON.stringify(step.passed),
   ];
 }
 

@@ -17,7 +17,7 @@ export function prepareStatements(db: Database.Database) {
       started_at, lease_owner, lease_until, available_at, frontier, next_seq, retry_of)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertStep: p(`INSERT OR REPLACE INTO steps (run_id, seq, node_id, node_type, status, input_ref, outputs, error,
-      attempts, started_at, finished_at, meta, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      attempts, started_at, finished_at, meta, payload, passed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     dropPayloads: p("UPDATE steps SET payload = NULL WHERE run_id = ? AND payload IS NOT NULL"),
     claimRuns: p(`UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ?, started_at = coalesce(started_at, ?)
       WHERE id IN (SELECT id FROM runs INDEXED BY runs_pending WHERE status IN ('queued', 'running') AND available_at <= ?

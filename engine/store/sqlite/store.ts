@@ -26,7 +26,7 @@ import { SqliteDedupeKeys } from "./dedupe-keys.ts";
 import { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { SqliteRetention } from "./retention.ts";
-import { flowFromRow, runFromRow, stepRecordFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
+import { flowFromRow, journalFromRows, runFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 import { RunQueries } from "./run-queries.ts";
 
@@ -177,7 +177,7 @@ export class SqliteStore implements Store {
       })[];
       return rows.map((row) => ({
         run: runFromRow({ ...row, flow_name: null }),
-        steps: (this.sql.getSteps.all(row.id) as StepRow[]).map(stepRecordFromRow),
+        steps: journalFromRows(this.sql.getSteps.all(row.id) as StepRow[]),
         frontier: JSON.parse(row.frontier),
         nextSeq: row.next_seq,
       }));
@@ -237,7 +237,7 @@ export class SqliteStore implements Store {
   }
 
   async getJournal(id: string): Promise<StepRecord[]> {
-    return (this.sql.getSteps.all(id) as StepRow[]).map(stepRecordFromRow);
+    return journalFromRows(this.sql.getSteps.all(id) as StepRow[]);
   }
 
   async getRunMessage(id: string): Promise<Message | undefined> {
