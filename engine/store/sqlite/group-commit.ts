@@ -40,6 +40,8 @@ export interface GroupCommitOptions {
  */
 export class GroupCommit {
   private batch: Pending[] = [];
+  /** Writes applied at the commit, after every write applied before it (see atCommit). */
+  private late: { work: () => unknown; pending: Pending }[] = [];
   private scheduled = false;
   private lastCommitAt = -Infinity;
   private lastBatchSize = 0;
@@ -116,18 +118,41 @@ export class GroupCommit {
     return { applied: Promise.resolve(pending.value as T), durable };
   }
 
+  /**
+   * Applies `work` just before the next commit, in the same transaction as every write issued
+   * until then; resolves once durable. For state that later writes keep changing until the
+   * commit (a run whose row is inserted with its state at that moment).
+   */
+  atCommit<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.late.push({ work, pending: { ok: false, value: undefined, resolve: resolve as (value: unknown) => void, reject } });
+      if (!this.enabled) this.flush();
+      else this.schedule();
+    });
+  }
+
   /** Called once after each commit, outside any transaction (e.g. a WAL checkpoint that was due). */
   onCommitted(listener: () => void): void {
     this.afterCommit.push(listener);
   }
 
   get inBatch(): boolean {
-    return this.batch.length > 0;
+    return this.batch.length > 0 || this.late.length > 0;
   }
 
   /** Commits everything applied so far. */
   flush(): void {
     this.scheduled = false;
+    for (const { work, pending } of this.late.splice(0)) {
+      try {
+        this.applyNow(work, pending);
+      } catch (error) {
+        pending.ok = false;
+        pending.value = error;
+      }
+      if (pending.ok) this.batch.push(pending);
+      else pending.reject(pending.value);
+    }
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];

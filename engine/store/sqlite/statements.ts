@@ -13,9 +13,9 @@ export function prepareStatements(db: Database.Database) {
     listFlowVersions: p("SELECT version, name, saved_at FROM flow_versions WHERE flow_id = ? ORDER BY version DESC"),
     deleteFlow: p("DELETE FROM flows WHERE id = ?"),
 
-    insertRun: p(`INSERT INTO runs (id, flow_id, flow_version, trigger_node_id, trigger_type, status, created_at,
-      started_at, lease_owner, lease_until, available_at, frontier, next_seq, retry_of)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertRun: p(`INSERT INTO runs (id, flow_id, flow_version, trigger_node_id, trigger_type, status, error, created_at,
+      started_at, finished_at, lease_owner, lease_until, available_at, frontier, next_seq, retry_of)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertStep: p(`INSERT OR REPLACE INTO steps (run_id, seq, node_id, node_type, status, input_ref, outputs, error,
       attempts, started_at, finished_at, meta, payload, passed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     dropPayloads: p("UPDATE steps SET payload = NULL WHERE run_id = ? AND payload IS NOT NULL"),

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import type { FlowDocument, FlowInput, Message, RunStatus, RunWithSteps } from "../../model/index.ts";
 import { newId } from "../../ids.ts";
-import { materialiseSteps, nextSeqAfter, triggerStep } from "../journal.ts";
+import { materialiseSteps } from "../journal.ts";
 import {
   LeaseLostError,
   VersionConflictError,
@@ -28,6 +28,7 @@ import { SQLITE_MIGRATIONS } from "./migrations.ts";
 import { SqliteRetention } from "./retention.ts";
 import { flowFromRow, journalFromRows, runFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
+import { PendingRuns, rowStateOf, type RunRowState } from "./pending-runs.ts";
 import { RunQueries } from "./run-queries.ts";
 
 export interface SqliteStoreOptions extends DurabilityOptions {
@@ -54,6 +55,7 @@ export class SqliteStore implements Store {
   private readonly retention: SqliteRetention;
   private readonly credentials: SqliteCredentials;
   private readonly keys: SqliteDedupeKeys;
+  private readonly pending: PendingRuns;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
@@ -66,6 +68,7 @@ export class SqliteStore implements Store {
     this.retention = new SqliteRetention(this.db, this.writes, options.crash);
     this.credentials = new SqliteCredentials(this.db, this.writes);
     this.keys = new SqliteDedupeKeys(this.db, this.writes);
+    this.pending = new PendingRuns((insert) => this.writes.atCommit(insert), (state) => this.insertRunRow(state));
     if (options.checkpoint !== false) {
       const checkpointer = new WalCheckpointer(this.db, options.checkpoint).start();
       this.writes.onCommitted(() => checkpointer.afterCommit());
@@ -121,6 +124,8 @@ export class SqliteStore implements Store {
   }
 
   async enqueueRun(run: NewRun): Promise<EnqueueResult> {
+    // Leased to this process and no replay to look for: inserted at the commit, in its state then.
+    if (run.leaseTo && !run.idempotency) return this.pending.add(run);
     return this.writes.run(() => this.insertRun(run));
   }
 
@@ -144,28 +149,31 @@ export class SqliteStore implements Store {
       if (existing) return { runId: existing.run_id, replayed: true };
       this.sql.putIdempotency.run(scope, key, run.id, expiresAt);
     }
-    const leased = run.leaseTo !== undefined;
+    this.insertRunRow(rowStateOf(run));
+    return { runId: run.id, replayed: false };
+  }
+
+  private insertRunRow(state: RunRowState): void {
+    const { run } = state;
     this.sql.insertRun.run(
       run.id,
       run.flowId,
       run.flowVersion,
       run.triggerNodeId,
       run.triggerType,
-      leased ? "running" : "queued",
+      state.status,
+      state.error,
       run.now,
-      leased ? run.now : null,
-      run.leaseTo?.owner ?? null,
-      run.leaseTo?.until ?? null,
-      run.now,
-      JSON.stringify(run.frontier),
-      nextSeqAfter(run),
+      state.startedAt,
+      state.finishedAt,
+      state.leaseOwner,
+      state.leaseUntil,
+      state.availableAt,
+      JSON.stringify(state.frontier),
+      state.nextSeq,
       run.retryOf ?? null,
     );
-    for (const step of run.seedSteps ?? []) this.sql.insertStep.run(...stepRowValues(run.id, step));
-    if (!run.seedSteps?.some((s) => s.seq === 1)) {
-      this.sql.insertStep.run(...stepRowValues(run.id, triggerStep(run)));
-    }
-    return { runId: run.id, replayed: false };
+    for (const step of state.steps.values()) this.sql.insertStep.run(...stepRowValues(run.id, step));
   }
 
   async claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]> {
@@ -186,10 +194,14 @@ export class SqliteStore implements Store {
 
   async renewLeases(owner: string, runIds: string[], leaseUntil: number): Promise<string[]> {
     if (runIds.length === 0) return [];
-    return this.writes.run(() => runIds.filter((id) => this.sql.renewLease.run(leaseUntil, id, owner).changes > 0));
+    const { kept, others } = this.pending.renew(owner, runIds, leaseUntil);
+    if (others.length === 0) return kept;
+    return [...kept, ...(await this.writes.run(() => others.filter((id) => this.sql.renewLease.run(leaseUntil, id, owner).changes > 0)))];
   }
 
   async commitStep(commit: CommitStep): Promise<void> {
+    const folded = this.pending.commitStep(commit);
+    if (folded) return folded;
     return this.writes.run(() => {
       const updated = this.sql.updateFrontier.run(JSON.stringify(commit.frontier), commit.nextSeq, commit.runId, commit.owner);
       if (updated.changes === 0) throw new LeaseLostError(commit.runId);
@@ -198,6 +210,8 @@ export class SqliteStore implements Store {
   }
 
   async parkRun(park: ParkRun): Promise<void> {
+    const folded = this.pending.parkRun(park);
+    if (folded) return folded;
     return this.writes.run(() => {
       const updated = this.sql.parkRun.run(JSON.stringify(park.frontier), park.nextSeq, park.availableAt, park.runId, park.owner);
       if (updated.changes === 0) throw new LeaseLostError(park.runId);
@@ -205,6 +219,12 @@ export class SqliteStore implements Store {
   }
 
   async finishRun(finish: FinishRun): Promise<void> {
+    const folded = this.pending.finishRun(finish);
+    if (folded) {
+      if (finish.status !== "failed") return folded;
+      await Promise.all([folded, this.writes.run(() => this.keys.releaseFailedRun(finish.runId))]);
+      return;
+    }
     return this.writes.run(() => {
       const error = finish.error === undefined ? null : JSON.stringify(finish.error);
       const updated = this.sql.finishRun.run(finish.status, error, finish.now, finish.runId, finish.owner);
@@ -217,12 +237,18 @@ export class SqliteStore implements Store {
 
   async releaseRuns(owner: string, runIds: string[]): Promise<void> {
     if (runIds.length === 0) return;
-    return this.writes.run(() => {
-      for (const id of runIds) this.sql.releaseRun.run(id, owner);
-    });
+    const { others, written } = this.pending.release(owner, runIds);
+    await Promise.all([
+      ...written,
+      this.writes.run(() => {
+        for (const id of others) this.sql.releaseRun.run(id, owner);
+      }),
+    ]);
   }
 
   async cancelRun(runId: string, now: number): Promise<RunStatus | undefined> {
+    const folded = this.pending.cancel(runId, now);
+    if (folded) return folded;
     return this.writes.run(() => {
       if (this.sql.cancelRun.run(now, runId).changes > 0) this.sql.dropPayloads.run(runId);
       const row = this.sql.getRunStatus.get(runId) as { status: RunStatus } | undefined;
