@@ -1,10 +1,22 @@
 import type { EngineEvent } from "../engine/index.ts";
 
-export interface RingEntry {
-  id: number;
-  flowId: string;
-  /** The whole SSE frame, serialised once however many clients send it. */
-  frame: string;
+/** One event as kept in the ring. */
+export class RingEntry {
+  private text?: string;
+
+  constructor(
+    readonly id: number,
+    readonly flowId: string,
+    private readonly event: EngineEvent,
+    /** When the engine emitted it (ms since the epoch), so a client can tell how live it is. */
+    private readonly at: number,
+  ) {}
+
+  /** The whole SSE frame, serialised once however many clients send it, and only if one does. */
+  get frame(): string {
+    this.text ??= `id: ${this.id}\nevent: ${this.event.type}\ndata: ${JSON.stringify({ ...this.event, at: this.at })}\n\n`;
+    return this.text;
+  }
 }
 
 export interface EventRingOptions {
@@ -50,9 +62,7 @@ export class EventRing {
 
   append(event: EngineEvent): void {
     const id = ++this.last;
-    // `at`: when the engine emitted it (ms since the epoch), so a client can tell how live it is.
-    const frame = `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event, at: Date.now() })}\n\n`;
-    this.entries[id % this.capacity] = { id, flowId: event.flowId, frame };
+    this.entries[id % this.capacity] = new RingEntry(id, event.flowId, event, Date.now());
     for (const listener of this.listeners) listener();
   }
 

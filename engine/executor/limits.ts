@@ -1,4 +1,5 @@
 import type { Message, PortOutputs } from "../model/index.ts";
+import { storedOutputs } from "../store/journal.ts";
 import type { StepRecord } from "../store/types.ts";
 
 export interface RunLimits {
@@ -25,17 +26,24 @@ const PREVIEW_CHARS = 1_024;
 const MARKER_OVERHEAD = 64;
 
 export interface SizedOutputs {
-  /** UTF-8 bytes of the outputs as JSON. */
+  /** UTF-8 bytes of the outputs as JSON, as stored (messages passed on unchanged left out). */
   bytes: number;
   /** The outputs as the run log keeps them: equal to the input, or with markers. */
   logged: PortOutputs;
   truncated: boolean;
+  /** The stored JSON when not truncated: the one serialisation the store then writes. */
+  json?: string;
 }
 
-/** Throws (a TypeError from JSON) when a node emitted something JSON cannot hold. */
-export function sizeOutputs(outputs: PortOutputs, maxStepBytes: number): SizedOutputs {
-  const bytes = Buffer.byteLength(JSON.stringify(outputs));
-  if (bytes <= maxStepBytes) return { bytes, logged: outputs, truncated: false };
+/**
+ * Sizes what the store will write: the outputs without the messages `passed` on unchanged (they
+ * are stored once, in the parent). Throws (a TypeError from JSON) when a node emitted something
+ * JSON cannot hold. A truncated result is about the whole outputs (passing on no longer applies).
+ */
+export function sizeOutputs(outputs: PortOutputs, maxStepBytes: number, passed?: Record<string, number[]>): SizedOutputs {
+  const json = JSON.stringify(passed ? storedOutputs({ outputs, passed }) : outputs);
+  const bytes = Buffer.byteLength(json);
+  if (bytes <= maxStepBytes) return { bytes, logged: outputs, truncated: false, json };
   let count = 0;
   for (const messages of Object.values(outputs)) count += messages.length;
   const share = Math.floor(maxStepBytes / Math.max(1, count));
@@ -55,9 +63,14 @@ function truncateMessage(message: Message, share: number): Message {
   return marker as unknown as Message;
 }
 
-/** Bytes of outputs a resumed run already holds (what counts against maxRunBytes). */
+/**
+ * Bytes of outputs a resumed run already holds (what counts against maxRunBytes), as stored. The
+ * trigger's message does not count: RUNNEL_MAX_BODY bounds it, and a fresh run skips the work.
+ */
 export function journalBytes(steps: readonly StepRecord[]): number {
   let total = 0;
-  for (const step of steps) total += Buffer.byteLength(JSON.stringify(step.payload ?? step.outputs));
+  for (const step of steps) {
+    if (step.seq !== 1) total += Buffer.byteLength(JSON.stringify(step.payload ?? storedOutputs(step)));
+  }
   return total;
 }

@@ -227,7 +227,8 @@ export async function executeRun(
     if (Object.keys(meta).length > 0) step.meta = meta;
     let error = outcome.ok ? undefined : outcome.error;
     if (outcome.ok) {
-      const sized = state.size(step.outputs);
+      const passed = passedThrough(step.outputs, input);
+      const sized = state.size(step.outputs, passed);
       if (sized.kind === "invalid") error = { ...sized.error, attempt: outcome.attempts };
       if (sized.kind === "over-budget") {
         step.status = "failed";
@@ -242,13 +243,15 @@ export async function executeRun(
         step.payload = step.outputs;
         step.outputs = sized.logged;
       } else if (sized.kind === "sized") {
-        const passed = passedThrough(step.outputs, input);
         if (passed) step.passed = passed;
+        step.outputsJson = sized.json;
       }
     }
     if (error) {
       step.status = "failed";
       step.error = error;
+      delete step.passed;
+      delete step.outputsJson;
       step.outputs = compiled.settings.onError === "continue" ? { [ERROR_PORT]: [errorMessage(input, error)] } : {};
     }
     return { kind: "step", step: secrets.redactStep(step), reply };

@@ -43,10 +43,10 @@ export class RunState {
   }
 
   /** Measures a step's outputs against the run's data budget and the log's per-step limit. */
-  size(outputs: PortOutputs): SizeCheck {
+  size(outputs: PortOutputs, passed?: Record<string, number[]>): SizeCheck {
     let sized: SizedOutputs;
     try {
-      sized = sizeOutputs(outputs, this.maxStepBytes);
+      sized = sizeOutputs(outputs, this.maxStepBytes, passed);
     } catch (err) {
       return { kind: "invalid", error: { code: "INVALID_OUTPUT", message: `the node emitted a value JSON cannot hold: ${(err as Error).message}` } };
     }

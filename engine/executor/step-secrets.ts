@@ -30,7 +30,7 @@ export class StepSecrets {
 
   redactStep(step: StepRecord): StepRecord {
     if (this.values.size === 0) return step;
-    const clean: StepRecord = { ...step, outputs: this.redact(step.outputs) };
+    const clean: StepRecord = { ...step, outputs: this.redact(step.outputs), outputsJson: undefined };
     if (step.error !== undefined) clean.error = this.redact(step.error);
     if (step.meta !== undefined) clean.meta = this.redact(step.meta);
     return clean;

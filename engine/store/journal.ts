@@ -63,7 +63,7 @@ export function passedThrough(outputs: PortOutputs, input: Message): Record<stri
 }
 
 /** The outputs as stored: passed-through messages left out (null), kept once in the parent. */
-export function storedOutputs(step: StepRecord): PortOutputs {
+export function storedOutputs(step: Pick<StepRecord, "outputs" | "passed">): PortOutputs {
   if (!step.passed) return step.outputs;
   const stored: PortOutputs = { ...step.outputs };
   for (const [port, indexes] of Object.entries(step.passed)) {

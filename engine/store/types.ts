@@ -47,6 +47,8 @@ export interface StepRecord {
    * on): stored once, as the parent's output, and put back when the journal is read.
    */
   passed?: Record<string, number[]>;
+  /** The stored outputs' JSON when the executor already serialised them (not itself stored). */
+  outputsJson?: string;
 }
 
 export interface NewRun {

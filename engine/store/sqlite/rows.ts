@@ -85,7 +85,7 @@ export function stepRowValues(runId: string, step: StepRecord): unknown[] {
     step.nodeType,
     step.status,
     step.inputRef === null ? null : JSON.stringify(step.inputRef),
-    JSON.stringify(storedOutputs(step)),
+    step.outputsJson ?? JSON.stringify(storedOutputs(step)),
     step.error === undefined ? null : JSON.stringify(step.error),
     step.attempts,
     step.startedAt,
