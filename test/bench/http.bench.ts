@@ -17,6 +17,7 @@ import { startRealServer } from "../helpers/real-server.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 import { passThroughEnv, startBench, type Bench, type FlowKind, type ReplyMode } from "./bench-flows.ts";
 import { envNumber, load, machine, median, medianOf, sleep, type LoadResult } from "./load.ts";
+import { openLoop } from "./open-loop.ts";
 import { cpuMs, fileBytes, RunLog, rssBytes, rssSampler, type LoggedRuns } from "./run-log.ts";
 import { stepCosts } from "./step-cost.ts";
 
@@ -63,7 +64,7 @@ async function fixedRate(bench: Bench): Promise<Record<string, unknown>> {
   const key = FLOWS.includes("pipeline") ? "pipeline-respond" : `${FLOWS[0]}-respond`;
   const rounds: LoadResult[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    rounds.push(await load({ url: `${bench.server.url}/hooks/${key}`, connections: 64, durationS: DURATION, rate: RATE, idPrefix: `r${phase++}` }));
+    rounds.push(await openLoop({ url: `${bench.server.url}/hooks/${key}`, connections: 64, durationS: DURATION, rate: RATE, idPrefix: `r${phase++}` }));
   }
   return { flow: key, offered: RATE, ...medianOf(rounds) };
 }
@@ -117,7 +118,7 @@ async function soak(bench: Bench): Promise<Record<string, number>> {
   const samples: number[] = [];
   const end = Date.now() + SOAK_MINUTES * 60_000;
   while (Date.now() < end) {
-    await load({ url: `${bench.server.url}/hooks/pipeline-accepted`, connections: 16, durationS: 10, rate: 500, idPrefix: `k${phase++}` });
+    await openLoop({ url: `${bench.server.url}/hooks/pipeline-accepted`, connections: 16, durationS: 10, rate: 500, idPrefix: `k${phase++}` });
     samples.push(rssBytes(bench.server.child.pid!));
   }
   const first = median(samples.slice(0, 6));
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
       "runs/s logged": r.runsPerSec, "lag p50 ms": r.mode === "accepted" ? r.lagP50Ms : "-", "lag p99 ms": r.mode === "accepted" ? r.lagP99Ms : "-",
       "repeats passed": r.repeatsPassed ?? "-", "CPU µs/req": r.cpuUsPerReq, "RSS MB": r.rssMB,
     })));
-    console.log(`fixed rate (${rate.flow}, ${RATE} req/s offered, coordinated omission corrected):`, rate);
+    console.log(`fixed rate (${rate.flow}, ${RATE} req/s offered open-loop, latency from each request's due time):`, rate);
     console.log("engine CPU µs per step:", steps);
     console.log(`expression cache hit rate ${cacheHitRate}% (${cache.hits} hits, ${cache.misses} misses)`);
     console.log(`startup (spawn → first 200 /api/health) ms: ${startup.join(", ")} (median ${median(startup)}); idle RSS ${idleRssMB} MB`);

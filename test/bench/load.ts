@@ -19,8 +19,6 @@ export interface LoadOptions {
   url: string;
   connections: number;
   durationS: number;
-  /** Open loop at this many requests per second (autocannon corrects for coordinated omission). */
-  rate?: number;
   /** Ids are `<idPrefix>-<n>`, so each scenario starts with keys its dedupe has never seen. */
   idPrefix: string;
 }
@@ -40,7 +38,6 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     url: options.url,
     connections: options.connections,
     duration: options.durationS,
-    ...(options.rate ? { overallRate: options.rate } : {}),
     requests: [
       {
         method: "POST",
