@@ -16,16 +16,17 @@ import { PALETTE_MIME } from "../panels/Palette.tsx";
 import { boundsOf, openingViewport, viewportFor } from "./viewport-fit.ts";
 
 const nodeTypes = { runnel: FlowNodeView, note: NoteView };
-const deriver = createDeriver();
 const state = editorStore.getState;
+const deriver = createDeriver(() => state().measured);
 
 const minimapColor = (node: Node) =>
   node.type === "note" ? "var(--note-bg)" : `var(--cat-${(node.data as { category?: string }).category ?? "unknown"})`;
 
 /** The canvas: a view of the store. */
 export function Canvas({ dark }: { dark: boolean }) {
+  // Not `measured`: React Flow keeps its own measurements (see to-react-flow.ts).
   const slice = useEditor(
-    useShallow((s) => ({ doc: s.doc, catalog: s.catalog, selection: s.selection, measured: s.measured, problems: s.problems, run: s.run })),
+    useShallow((s) => ({ doc: s.doc, catalog: s.catalog, selection: s.selection, problems: s.problems, run: s.run })),
   );
   const nodes = useMemo(() => deriver.nodes(slice), [slice]);
   const edges = useMemo(() => deriver.edges(slice), [slice]);
