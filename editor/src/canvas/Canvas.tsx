@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, type DragEvent } from "react";
 import {
-  Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
+  ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
   type FinalConnectionState, type InternalNode, type Node,
 } from "@xyflow/react";
 import { useShallow } from "zustand/react/shallow";
@@ -8,6 +8,7 @@ import { editorStore, useEditor } from "../store/editor-store.ts";
 import { FlowNodeView } from "./FlowNodeView.tsx";
 import { NoteView } from "./NoteView.tsx";
 import { ConnectionHint } from "./ConnectionHint.tsx";
+import { DotGrid } from "./DotGrid.tsx";
 import { QuickPicker } from "./QuickPicker.tsx";
 import { createDeriver, type CanvasNode } from "./to-react-flow.ts";
 import { connect, isValidConnection, onConnect, onDelete, onEdgesChange, onNodesChange } from "./canvas-handlers.ts";
@@ -133,7 +134,7 @@ export function Canvas({ dark }: { dark: boolean }) {
         proOptions={{ hideAttribution: true }}
         defaultEdgeOptions={{ interactionWidth: 18 }}
       >
-        <Background gap={20} size={1.2} />
+        <DotGrid gap={20} size={1.2} />
         {slice.doc.nodes.length > 0 ? <MiniMap position="top-right" pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Minimap" /> : null}
         <Controls showInteractive={false} showFitView={false}>
           <ControlButton onClick={() => fitDoc(true, 200)} title="Fit the whole flow" aria-label="fit view">
