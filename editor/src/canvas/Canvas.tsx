@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, type DragEvent } from "react";
 import {
   ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
   type FinalConnectionState, type InternalNode, type Node,
@@ -25,6 +25,12 @@ const minimapColor = (node: Node) =>
 
 /** The canvas: a view of the store. */
 export function Canvas({ dark }: { dark: boolean }) {
+  // While the viewport moves it gets its own compositor layer (canvas.css): a pan then
+  // moves pixels instead of repainting every node and edge. Not kept on at rest, where
+  // Chromium would keep the layer's raster scale and zoomed text would stay blurred.
+  const wrapper = useRef<HTMLDivElement>(null);
+  const onMoveStart = useCallback(() => wrapper.current?.classList.add("is-moving"), []);
+  const onMoveEnd = useCallback(() => wrapper.current?.classList.remove("is-moving"), []);
   // Not `measured`: React Flow keeps its own measurements (see to-react-flow.ts).
   const slice = useEditor(
     useShallow((s) => ({ doc: s.doc, catalog: s.catalog, selection: s.selection, problems: s.problems, run: s.run })),
@@ -110,7 +116,7 @@ export function Canvas({ dark }: { dark: boolean }) {
   );
 
   return (
-    <div className="rn-canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
+    <div className="rn-canvas" ref={wrapper} onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
       <ReactFlow<CanvasNode>
         nodes={nodes}
         edges={edges}
@@ -122,6 +128,8 @@ export function Canvas({ dark }: { dark: boolean }) {
         onDelete={onDelete}
         isValidConnection={isValidConnection}
         onPaneClick={() => editorStore.setState({ picker: null })}
+        onMoveStart={onMoveStart}
+        onMoveEnd={onMoveEnd}
         onlyRenderVisibleElements
         panOnScroll
         colorMode={dark ? "dark" : "light"}
