@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, type DragEvent } from "react";
 import {
-  ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
-  type FinalConnectionState, type InternalNode, type Node,
+  ControlButton, Controls, ReactFlow, useReactFlow,
+  type FinalConnectionState, type InternalNode,
 } from "@xyflow/react";
 import { useShallow } from "zustand/react/shallow";
 import { editorStore, useEditor } from "../store/editor-store.ts";
@@ -9,6 +9,7 @@ import { FlowNodeView } from "./FlowNodeView.tsx";
 import { NoteView } from "./NoteView.tsx";
 import { ConnectionHint } from "./ConnectionHint.tsx";
 import { DotGrid } from "./DotGrid.tsx";
+import { Minimap } from "./Minimap.tsx";
 import { QuickPicker } from "./QuickPicker.tsx";
 import { createDeriver, type CanvasNode } from "./to-react-flow.ts";
 import { connect, isValidConnection, onConnect, onDelete, onEdgesChange, onNodesChange } from "./canvas-handlers.ts";
@@ -19,9 +20,6 @@ import { boundsOf, openingViewport, viewportFor } from "./viewport-fit.ts";
 const nodeTypes = { runnel: FlowNodeView, note: NoteView };
 const state = editorStore.getState;
 const deriver = createDeriver(() => state().measured);
-
-const minimapColor = (node: Node) =>
-  node.type === "note" ? "var(--note-bg)" : `var(--cat-${(node.data as { category?: string }).category ?? "unknown"})`;
 
 /** The canvas: a view of the store. */
 export function Canvas({ dark }: { dark: boolean }) {
@@ -143,7 +141,7 @@ export function Canvas({ dark }: { dark: boolean }) {
         defaultEdgeOptions={{ interactionWidth: 18 }}
       >
         <DotGrid gap={20} size={1.2} />
-        {slice.doc.nodes.length > 0 ? <MiniMap position="top-right" pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Minimap" /> : null}
+        {slice.doc.nodes.length > 0 ? <Minimap /> : null}
         <Controls showInteractive={false} showFitView={false}>
           <ControlButton onClick={() => fitDoc(true, 200)} title="Fit the whole flow" aria-label="fit view">
             <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2.5}><path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5" /></svg>
