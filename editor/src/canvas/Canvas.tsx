@@ -9,6 +9,7 @@ import { FlowNodeView } from "./FlowNodeView.tsx";
 import { NoteView } from "./NoteView.tsx";
 import { ConnectionHint } from "./ConnectionHint.tsx";
 import { DotGrid } from "./DotGrid.tsx";
+import { FlowEdge } from "./FlowEdge.tsx";
 import { Minimap } from "./Minimap.tsx";
 import { QuickPicker } from "./QuickPicker.tsx";
 import { createDeriver, type CanvasNode } from "./to-react-flow.ts";
@@ -18,6 +19,7 @@ import { PALETTE_MIME } from "../panels/Palette.tsx";
 import { boundsOf, openingViewport, viewportFor } from "./viewport-fit.ts";
 
 const nodeTypes = { runnel: FlowNodeView, note: NoteView };
+const edgeTypes = { default: FlowEdge };
 const state = editorStore.getState;
 const deriver = createDeriver(() => state().measured);
 
@@ -119,6 +121,7 @@ export function Canvas({ dark }: { dark: boolean }) {
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
