@@ -10,7 +10,7 @@ import { RunsPanel } from "./panels/RunsPanel.tsx";
 import { RunsPage } from "./panels/RunsPage.tsx";
 import { Notices } from "./panels/Notices.tsx";
 import { fetchNodeTypes } from "./api-client.ts";
-import { editorStore, isDirty, notify, setCatalog } from "./store/editor-store.ts";
+import { editorStore, isDirty, loadCatalog, notify } from "./store/editor-store.ts";
 import { refreshFlows } from "./store/flows-store.ts";
 import { refreshCredentials } from "./store/credentials-store.ts";
 import { loadFlow, newDraft } from "./store/persistence.ts";
@@ -46,10 +46,9 @@ export function App() {
   const { dark, toggle } = useTheme();
   const [catalogError, setCatalogError] = useState<string | null>(null);
   useKeyboard();
-  useRouteSync();
-  const onRunsPage = parseRoute(usePathname()).kind === "runs";
+  // Before useRouteSync: a flow it opens waits for this catalog (see loadCatalog).
   useEffect(() => {
-    fetchNodeTypes().then(setCatalog, (e: unknown) => {
+    loadCatalog(fetchNodeTypes).catch((e: unknown) => {
       const message = e instanceof Error ? e.message : String(e);
       setCatalogError(message);
       notify("error", `Could not load the node catalog: ${message}`);
@@ -62,6 +61,8 @@ export function App() {
     window.addEventListener("beforeunload", warn);
     return () => window.removeEventListener("beforeunload", warn);
   }, []);
+  useRouteSync();
+  const onRunsPage = parseRoute(usePathname()).kind === "runs";
 
   return (
     <ReactFlowProvider>
