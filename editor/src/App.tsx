@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { ReactFlowProvider } from "@xyflow/react";
 import { Canvas } from "./canvas/Canvas.tsx";
 import { TopBar } from "./panels/TopBar.tsx";
@@ -7,7 +7,6 @@ import { CredentialsPanel } from "./panels/CredentialsPanel.tsx";
 import { Palette } from "./panels/Palette.tsx";
 import { Inspector } from "./panels/Inspector.tsx";
 import { RunsPanel } from "./panels/RunsPanel.tsx";
-import { RunsPage } from "./panels/RunsPage.tsx";
 import { Notices } from "./panels/Notices.tsx";
 import { fetchNodeTypes } from "./api-client.ts";
 import { editorStore, isDirty, loadCatalog, notify } from "./store/editor-store.ts";
@@ -18,6 +17,9 @@ import { clearRun, showRun } from "./store/runs-live.ts";
 import { flowPath, navigate, parseRoute, setNavigationGuard, usePathname, type Route } from "./router.ts";
 import { useKeyboard } from "./keyboard.ts";
 import { useTheme } from "./theme.ts";
+
+// Only the /runs route needs it: loaded when first visited, not with the canvas.
+const RunsPage = lazy(() => import("./panels/RunsPage.tsx").then((m) => ({ default: m.RunsPage })));
 
 setNavigationGuard(() => !isDirty(editorStore.getState()) || window.confirm("Discard unsaved changes to this flow?"));
 
@@ -81,7 +83,7 @@ export function App() {
           {catalogError ? <p className="rn-error-text">Catalog unavailable: {catalogError}</p> : null}
         </nav>
         {onRunsPage ? (
-          <main className="rn-main"><RunsPage /></main>
+          <main className="rn-main"><Suspense fallback={null}><RunsPage /></Suspense></main>
         ) : (
           <>
             <main className="rn-main">
