@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { ReactFlowProvider } from "@xyflow/react";
 import { Canvas } from "./canvas/Canvas.tsx";
 import { TopBar } from "./panels/TopBar.tsx";
@@ -7,10 +7,9 @@ import { CredentialsPanel } from "./panels/CredentialsPanel.tsx";
 import { Palette } from "./panels/Palette.tsx";
 import { Inspector } from "./panels/Inspector.tsx";
 import { RunsPanel } from "./panels/RunsPanel.tsx";
-import { RunsPage } from "./panels/RunsPage.tsx";
 import { Notices } from "./panels/Notices.tsx";
 import { fetchNodeTypes } from "./api-client.ts";
-import { editorStore, isDirty, notify, setCatalog } from "./store/editor-store.ts";
+import { editorStore, isDirty, loadCatalog, notify } from "./store/editor-store.ts";
 import { refreshFlows } from "./store/flows-store.ts";
 import { refreshCredentials } from "./store/credentials-store.ts";
 import { loadFlow, newDraft } from "./store/persistence.ts";
@@ -18,6 +17,9 @@ import { clearRun, showRun } from "./store/runs-live.ts";
 import { flowPath, navigate, parseRoute, setNavigationGuard, usePathname, type Route } from "./router.ts";
 import { useKeyboard } from "./keyboard.ts";
 import { useTheme } from "./theme.ts";
+
+// Only the /runs route needs it: loaded when first visited, not with the canvas.
+const RunsPage = lazy(() => import("./panels/RunsPage.tsx").then((m) => ({ default: m.RunsPage })));
 
 setNavigationGuard(() => !isDirty(editorStore.getState()) || window.confirm("Discard unsaved changes to this flow?"));
 
@@ -46,10 +48,9 @@ export function App() {
   const { dark, toggle } = useTheme();
   const [catalogError, setCatalogError] = useState<string | null>(null);
   useKeyboard();
-  useRouteSync();
-  const onRunsPage = parseRoute(usePathname()).kind === "runs";
+  // Before useRouteSync: a flow it opens waits for this catalog (see loadCatalog).
   useEffect(() => {
-    fetchNodeTypes().then(setCatalog, (e: unknown) => {
+    loadCatalog(fetchNodeTypes).catch((e: unknown) => {
       const message = e instanceof Error ? e.message : String(e);
       setCatalogError(message);
       notify("error", `Could not load the node catalog: ${message}`);
@@ -62,6 +63,8 @@ export function App() {
     window.addEventListener("beforeunload", warn);
     return () => window.removeEventListener("beforeunload", warn);
   }, []);
+  useRouteSync();
+  const onRunsPage = parseRoute(usePathname()).kind === "runs";
 
   return (
     <ReactFlowProvider>
@@ -80,7 +83,7 @@ export function App() {
           {catalogError ? <p className="rn-error-text">Catalog unavailable: {catalogError}</p> : null}
         </nav>
         {onRunsPage ? (
-          <main className="rn-main"><RunsPage /></main>
+          <main className="rn-main"><Suspense fallback={null}><RunsPage /></Suspense></main>
         ) : (
           <>
             <main className="rn-main">

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { inflateSync } from "node:zlib";
 import path from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { launchChromium } from "../helpers/browser.ts";
@@ -65,4 +66,18 @@ export async function exportedDoc(page: Page): Promise<unknown> {
   const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="export"]')]);
   const file = await download.path();
   return JSON.parse(readFileSync(file, "utf8"));
+}
+
+/** The colour on screen at a point of the page, as getComputedStyle writes it ("rgb(r, g, b)"). */
+export async function colorAt(page: Page, x: number, y: number): Promise<string> {
+  const png = await page.screenshot({ clip: { x, y, width: 1, height: 1 } });
+  const data: Buffer[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    if (png.toString("ascii", at + 4, at + 8) === "IDAT") data.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  // One pixel in one row: whatever the row's filter, its bytes follow the filter byte as they are.
+  const [, r, g, b] = inflateSync(Buffer.concat(data));
+  return `rgb(${r}, ${g}, ${b})`;
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startRealServer, type RealServer } from "../helpers/real-server.ts";
 import { browserUnavailable } from "../helpers/browser.ts";
-import { drag, ensureEditorBuilt, exportedDoc, launch, port, shot } from "./editor-harness.ts";
+import { colorAt, drag, ensureEditorBuilt, exportedDoc, launch, port, shot } from "./editor-harness.ts";
 
 // Prints why and skips without Chromium; throws instead when CI=true.
 describe.skipIf(browserUnavailable())("editor: first automation, history, clipboard, conflicts, validation", () => {
@@ -238,6 +238,11 @@ describe.skipIf(browserUnavailable())("editor: first automation, history, clipbo
     await page.click('button[aria-label="Auto-layout"]');
     await page.waitForTimeout(300);
     await shot(page, "08-note-and-layout");
+    // The note is on screen, not under the canvas background: its own colour shows through.
+    const note = page.locator('[data-testid="sticky-note"]');
+    const box = (await note.boundingBox())!;
+    const noteColor = await note.evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(await colorAt(page, box.x + box.width / 2, box.y + box.height - 20)).toBe(noteColor);
     await page.click('button[aria-label="Toggle theme"]');
     await shot(page, "09-dark");
     for (let i = 0; i < 4; i++) await page.click(".react-flow__controls-zoomout");

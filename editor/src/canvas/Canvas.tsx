@@ -1,13 +1,16 @@
-import { useCallback, useEffect, useMemo, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, type DragEvent } from "react";
 import {
-  Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
-  type FinalConnectionState, type InternalNode, type Node,
+  ControlButton, Controls, ReactFlow, useReactFlow,
+  type FinalConnectionState, type InternalNode,
 } from "@xyflow/react";
 import { useShallow } from "zustand/react/shallow";
 import { editorStore, useEditor } from "../store/editor-store.ts";
 import { FlowNodeView } from "./FlowNodeView.tsx";
 import { NoteView } from "./NoteView.tsx";
 import { ConnectionHint } from "./ConnectionHint.tsx";
+import { DotGrid } from "./DotGrid.tsx";
+import { FlowEdge } from "./FlowEdge.tsx";
+import { Minimap } from "./Minimap.tsx";
 import { QuickPicker } from "./QuickPicker.tsx";
 import { createDeriver, type CanvasNode } from "./to-react-flow.ts";
 import { connect, isValidConnection, onConnect, onDelete, onEdgesChange, onNodesChange } from "./canvas-handlers.ts";
@@ -16,16 +19,21 @@ import { PALETTE_MIME } from "../panels/Palette.tsx";
 import { boundsOf, openingViewport, viewportFor } from "./viewport-fit.ts";
 
 const nodeTypes = { runnel: FlowNodeView, note: NoteView };
-const deriver = createDeriver();
+const edgeTypes = { default: FlowEdge };
 const state = editorStore.getState;
-
-const minimapColor = (node: Node) =>
-  node.type === "note" ? "var(--note-bg)" : `var(--cat-${(node.data as { category?: string }).category ?? "unknown"})`;
+const deriver = createDeriver(() => state().measured);
 
 /** The canvas: a view of the store. */
 export function Canvas({ dark }: { dark: boolean }) {
+  // While the viewport moves it gets its own compositor layer (canvas.css): a pan then
+  // moves pixels instead of repainting every node and edge. Not kept on at rest, where
+  // Chromium would keep the layer's raster scale and zoomed text would stay blurred.
+  const wrapper = useRef<HTMLDivElement>(null);
+  const onMoveStart = useCallback(() => wrapper.current?.classList.add("is-moving"), []);
+  const onMoveEnd = useCallback(() => wrapper.current?.classList.remove("is-moving"), []);
+  // Not `measured`: React Flow keeps its own measurements (see to-react-flow.ts).
   const slice = useEditor(
-    useShallow((s) => ({ doc: s.doc, catalog: s.catalog, selection: s.selection, measured: s.measured, problems: s.problems, run: s.run })),
+    useShallow((s) => ({ doc: s.doc, catalog: s.catalog, selection: s.selection, problems: s.problems, run: s.run })),
   );
   const nodes = useMemo(() => deriver.nodes(slice), [slice]);
   const edges = useMemo(() => deriver.edges(slice), [slice]);
@@ -108,11 +116,12 @@ export function Canvas({ dark }: { dark: boolean }) {
   );
 
   return (
-    <div className="rn-canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
+    <div className="rn-canvas" ref={wrapper} onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
       <ReactFlow<CanvasNode>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
@@ -120,6 +129,8 @@ export function Canvas({ dark }: { dark: boolean }) {
         onDelete={onDelete}
         isValidConnection={isValidConnection}
         onPaneClick={() => editorStore.setState({ picker: null })}
+        onMoveStart={onMoveStart}
+        onMoveEnd={onMoveEnd}
         onlyRenderVisibleElements
         panOnScroll
         colorMode={dark ? "dark" : "light"}
@@ -132,8 +143,8 @@ export function Canvas({ dark }: { dark: boolean }) {
         proOptions={{ hideAttribution: true }}
         defaultEdgeOptions={{ interactionWidth: 18 }}
       >
-        <Background gap={20} size={1.2} />
-        {slice.doc.nodes.length > 0 ? <MiniMap position="top-right" pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Minimap" /> : null}
+        <DotGrid gap={20} size={1.2} />
+        {slice.doc.nodes.length > 0 ? <Minimap /> : null}
         <Controls showInteractive={false} showFitView={false}>
           <ControlButton onClick={() => fitDoc(true, 200)} title="Fit the whole flow" aria-label="fit view">
             <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2.5}><path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5" /></svg>

@@ -47,9 +47,12 @@ export function onNodesChange(changes: NodeChange<CanvasNode>[]): void {
       }
     }
   }
-  if (nodesSel || notesSel || measured) {
+  // A measurement alone leaves the selection object as it was: the canvas re-derives on it.
+  if (nodesSel || notesSel) {
     const selection: Selection = { ...current.selection, nodes: nodesSel ?? current.selection.nodes, notes: notesSel ?? current.selection.notes };
     editorStore.setState({ selection, measured: measured ?? current.measured });
+  } else if (measured) {
+    editorStore.setState({ measured });
   }
   const hasMoves = positions.size > 0 || notePositions.size > 0;
   if (hasMoves || changes.some((c) => c.type === "position")) {

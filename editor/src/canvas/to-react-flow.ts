@@ -15,7 +15,14 @@ import { edgeTaken, type NodeOutcome } from "../store/run-overlay.ts";
 /**
  * React Flow objects are derived from the store, never persisted. Derivation is cached
  * per entity so an edit to one node hands React Flow one new object, and every other
- * node keeps its identity and skips rendering.
+ * node keeps its identity and skips rendering; when no entity changed, the array itself
+ * keeps its identity too, so React Flow does not re-adopt 1,000 nodes or re-index 1,200 edges.
+ *
+ * Measurements are not an input of a node's identity: React Flow measures a node as it
+ * first appears (panning brings new ones on screen every few frames) and keeps that
+ * measurement on its internal node for as long as we hand it the same object. Re-deriving
+ * on each measurement would re-render the whole canvas in the middle of a pan. A node that
+ * is rebuilt for another reason picks up its latest measurement (`measuredOf`).
  */
 export interface RunnelNodeData extends Record<string, unknown> {
   typeName: string;
@@ -75,6 +82,12 @@ function prune<T>(cache: Map<string, Cached<T>>, live: readonly { id: string }[]
   for (const key of cache.keys()) if (!keep.has(key)) cache.delete(key);
 }
 
+/** The previous array when every element is the same object as before. */
+function stable<T>(prev: readonly T[] | null, next: T[]): T[] {
+  if (prev && prev.length === next.length && prev.every((x, i) => x === next[i])) return prev as T[];
+  return next;
+}
+
 function memo<T>(cache: Map<string, Cached<T>>, key: string, deps: readonly unknown[], make: () => T): T {
   const hit = cache.get(key);
   if (hit && same(hit.deps, deps)) return hit.value;
@@ -83,15 +96,19 @@ function memo<T>(cache: Map<string, Cached<T>>, key: string, deps: readonly unkn
   return value;
 }
 
-export function createDeriver() {
+type Measured = EditorState["measured"];
+
+export function createDeriver(measuredOf: () => Measured) {
   const nodeCache = new Map<string, Cached<CanvasNode>>();
   const edgeCache = new Map<string, Cached<Edge>>();
   let problemsRef: readonly FlowProblem[] | null = null;
   let problemsByNode = new Map<string, string[]>();
   let connectedFor: { edges: unknown; map: Map<string, string> } = { edges: null, map: new Map() };
   let hintsFor: { nodes: unknown; edges: unknown; map: Map<string, string> } = { nodes: null, edges: null, map: new Map() };
+  let lastNodes: CanvasNode[] | null = null;
+  let lastEdges: Edge[] | null = null;
 
-  function nodes(s: Pick<EditorState, "doc" | "catalog" | "selection" | "measured" | "problems" | "run">): CanvasNode[] {
+  function nodes(s: Pick<EditorState, "doc" | "catalog" | "selection" | "problems" | "run">): CanvasNode[] {
     if (problemsRef !== s.problems) {
       problemsRef = s.problems;
       problemsByNode = groupProblems(s.problems);
@@ -117,37 +134,39 @@ export function createDeriver() {
       const selected = s.selection.nodes.has(node.id);
       const problems = problemsByNode.get(node.id) ?? NO_PROBLEMS;
       const outcome = s.run ? (s.run.nodes[node.id] ?? "unreached") : null;
-      const measured = s.measured[node.id];
       const connected = connectedFor.map.get(node.id) ?? "";
       const hint = hintsFor.map.get(node.id) ?? "";
       out.push(
-        memo(nodeCache, node.id, [node, type, selected, problems, outcome, measured, connected, hint], () => ({
-          id: node.id, type: "runnel", position: node.position, selected,
-          ...(measured ? { measured } : unmeasured(inputPortsOf(type), outputPortsOf(type, node))),
-          data: {
-            typeName: node.type,
-            title: node.name || type?.title || node.type,
-            subtitle: node.name ? (type?.title ?? node.type) : "",
-            icon: iconName(type?.icon, node.type, type?.category ?? ""),
-            category: type?.category ?? "unknown",
-            inputs: inputPortsOf(type),
-            outputs: outputPortsOf(type, node),
-            problems,
-            outcome,
-            connected,
-            hint,
-          },
-        })),
+        memo(nodeCache, node.id, [node, type, selected, problems, outcome, connected, hint], () => {
+          const measured = measuredOf()[node.id];
+          return {
+            id: node.id, type: "runnel", position: node.position, selected,
+            ...(measured ? { measured } : unmeasured(inputPortsOf(type), outputPortsOf(type, node))),
+            data: {
+              typeName: node.type,
+              title: node.name || type?.title || node.type,
+              subtitle: node.name ? (type?.title ?? node.type) : "",
+              icon: iconName(type?.icon, node.type, type?.category ?? ""),
+              category: type?.category ?? "unknown",
+              inputs: inputPortsOf(type),
+              outputs: outputPortsOf(type, node),
+              problems,
+              outcome,
+              connected,
+              hint,
+            },
+          };
+        }),
       );
     }
     prune(nodeCache, out);
-    return out;
+    return (lastNodes = stable(lastNodes, out));
   }
 
   function edges(s: Pick<EditorState, "doc" | "selection" | "problems" | "run">): Edge[] {
     const bad = new Set(s.problems.map((p) => p.edgeId).filter(Boolean));
     prune(edgeCache, s.doc.edges);
-    return s.doc.edges.map((edge) => {
+    const out = s.doc.edges.map((edge) => {
       const selected = s.selection.edges.has(edge.id);
       const traversed = s.run ? edgeTaken(s.run, edge) : null;
       const problem = bad.has(edge.id);
@@ -158,6 +177,7 @@ export function createDeriver() {
         animated: traversed === true,
       }));
     });
+    return (lastEdges = stable(lastEdges, out));
   }
 
   return { nodes, edges };

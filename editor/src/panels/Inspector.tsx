@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { z } from "zod";
 import { useShallow } from "zustand/react/shallow";
 import { nodeSettingsSchema, type FlowNode } from "../../../engine/model/index.ts";
@@ -11,7 +11,9 @@ import { Field } from "./FieldInput.tsx";
 import { setKey } from "./CompoundFields.tsx";
 import { FlowSummary } from "./FlowSummary.tsx";
 import { PreviewInput } from "./ExpressionPreview.tsx";
-import { StepDetails } from "./StepDetails.tsx";
+
+// What a node did in a run (with the JSON viewer): loaded when a run is first inspected.
+const StepDetails = lazy(() => import("./StepDetails.tsx").then((m) => ({ default: m.StepDetails })));
 
 const settingsFields = fieldsOf(z.toJSONSchema(nodeSettingsSchema, { io: "input" }) as JsonSchema);
 
@@ -43,7 +45,7 @@ function NodePane({ nodeId }: { nodeId: string }) {
         <button role="tab" aria-selected={tab === "run"} className={tab === "run" ? "is-on" : ""} onClick={() => setTab("run")} data-testid="tab-run">In this run</button>
         <button role="tab" aria-selected={tab === "config"} className={tab === "config" ? "is-on" : ""} onClick={() => setTab("config")} data-testid="tab-config">Configure</button>
       </div>
-      {tab === "run" ? <div className="rn-inspector-body"><StepDetails nodeId={nodeId} /></div> : <NodeInspector nodeId={nodeId} />}
+      {tab === "run" ? <div className="rn-inspector-body"><Suspense fallback={null}><StepDetails nodeId={nodeId} /></Suspense></div> : <NodeInspector nodeId={nodeId} />}
     </>
   );
 }

@@ -72,7 +72,7 @@ export function TopBar({ dark, onToggleTheme }: { dark: boolean; onToggleTheme: 
       <div className="rn-toolgroup" role="toolbar" aria-label="Canvas tools">
         <button className="rn-icon-btn" onClick={undoChange} disabled={!s.canUndo} title={`Undo (${mod}Z)`} aria-label="Undo"><Icon name="undo" /></button>
         <button className="rn-icon-btn" onClick={redoChange} disabled={!s.canRedo} title={`Redo (${mod}Shift+Z)`} aria-label="Redo"><Icon name="redo" /></button>
-        <button className="rn-icon-btn" onClick={layoutAll} title="Auto-layout" aria-label="Auto-layout"><Icon name="layout" /></button>
+        <button className="rn-icon-btn" onClick={() => void layoutAll()} title="Auto-layout" aria-label="Auto-layout"><Icon name="layout" /></button>
         <button className="rn-icon-btn" title="Add a sticky note" aria-label="Add note"
           onClick={() => change((d) => addNote(d, { x: (d.nodes[0]?.position.x ?? 0), y: (d.nodes[0]?.position.y ?? 0) - 180 }).doc)}><Icon name="note" /></button>
         <button className="rn-icon-btn" onClick={() => fileRef.current?.click()} title="Import flow JSON" aria-label="Import"><Icon name="import" /></button>

@@ -87,6 +87,24 @@ export function setCatalog(list: NodeType[]): void {
   set({ catalogList: list, catalog: catalogFrom(list) });
 }
 
+let catalogArrival: Promise<unknown> = Promise.resolve();
+
+/**
+ * Loads the node catalog into the store. A flow opened meanwhile waits for it
+ * (`catalogSettled`, see loadFlow): opened first, its nodes would be drawn as unknown types
+ * and then all drawn again — on a 1,000-node flow that doubles the work of opening it.
+ */
+export function loadCatalog(fetchTypes: () => Promise<NodeType[]>): Promise<void> {
+  const loading = fetchTypes().then(setCatalog);
+  catalogArrival = loading.catch(() => undefined);
+  return loading;
+}
+
+/** Resolves once the catalog requested by loadCatalog has arrived or failed. */
+export function catalogSettled(): Promise<unknown> {
+  return catalogArrival;
+}
+
 /** Opens a document (loaded or new); clears history, selection and problems. */
 export function openDoc(doc: WorkingDoc, saved: boolean): void {
   set({

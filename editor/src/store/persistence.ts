@@ -1,7 +1,7 @@
 import { flowInputSchema, type FlowDocument } from "../../../engine/model/index.ts";
 import { ApiError, createFlow, deleteFlow, getFlow, runFlow, saveFlow } from "../api-client.ts";
 import { flowPath, navigate } from "../router.ts";
-import { change, editorStore, isDirty, markSaved, notify, openDoc } from "./editor-store.ts";
+import { catalogSettled, change, editorStore, isDirty, markSaved, notify, openDoc } from "./editor-store.ts";
 import { emptyDoc, toFlowInput, type WorkingDoc } from "./doc-actions.ts";
 import { dropFlow, upsertFlow } from "./flows-store.ts";
 
@@ -15,7 +15,8 @@ export function describe(error: unknown): string {
 
 export async function loadFlow(id: string): Promise<void> {
   try {
-    openDoc(await getFlow(id), true);
+    const [doc] = await Promise.all([getFlow(id), catalogSettled()]);
+    openDoc(doc, true);
   } catch (error) {
     notify("error", error instanceof ApiError && error.status === 404 ? "That flow does not exist (any more)." : `Could not load the flow: ${describe(error)}`);
     navigate("/", { replace: true, force: true });
