@@ -85,15 +85,21 @@ export class RetentionService {
 
   private async drain(rule: PruneRule): Promise<number> {
     let total = 0;
-    for (let n = this.options.batchSize; n === this.options.batchSize && !this.stopping; await yieldTurn()) {
+    for (let n = this.options.batchSize; n === this.options.batchSize && !this.stopping; ) {
+      const started = performance.now();
       n = await this.store.pruneRuns(rule, this.options.batchSize);
       total += n;
+      await rest(performance.now() - started);
     }
     return total;
   }
 }
 
-/** Lets pending I/O (webhook requests) run between two batches. */
-function yieldTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/**
+ * Rests as long as the batch took, so a pass uses at most about half the process: deleting a
+ * run costs about what writing it did, and back-to-back batches over a flow 50,000 runs past its
+ * limit starved ingest of CPU for seconds (pipeline webhooks fell from ~1,800 to ~200 req/s).
+ */
+function rest(ms: number): Promise<void> {
+  return new Promise((resolve) => (ms < 1 ? setImmediate(resolve) : setTimeout(resolve, ms)));
 }
