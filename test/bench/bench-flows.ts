@@ -53,7 +53,14 @@ export async function startBench(dataDir: string, kinds: FlowKind[], modes: Repl
   return { server, log: new RunLog(path.join(dataDir, "runnel.db")), flowIds };
 }
 
-/** RUNNEL_SQLITE_SYNC=normal in the bench's environment reaches the server (full otherwise). */
+/**
+ * RUNNEL_SQLITE_SYNC=normal in the bench's environment reaches the server (full otherwise).
+ * Retention passes are held off (RUNNEL_RETENTION_INTERVAL one day unless set): the scenarios put
+ * tens of thousands of runs into each flow within a minute, and pruning the echo flows' excess
+ * would be charged to whichever pipeline scenario runs then. What pruning costs is reported apart.
+ */
 export function passThroughEnv(): Record<string, string> {
-  return process.env.RUNNEL_SQLITE_SYNC ? { RUNNEL_SQLITE_SYNC: process.env.RUNNEL_SQLITE_SYNC } : {};
+  const env: Record<string, string> = { RUNNEL_RETENTION_INTERVAL: process.env.RUNNEL_RETENTION_INTERVAL ?? "86400000" };
+  if (process.env.RUNNEL_SQLITE_SYNC) env.RUNNEL_SQLITE_SYNC = process.env.RUNNEL_SQLITE_SYNC;
+  return env;
 }
