@@ -55,4 +55,35 @@ describe("group commit", () => {
     await Promise.all(["a", "b", "c", "d"].map((v) => writes.run(() => insert(v))));
     expect(writes.batches).toBe(4);
   });
+
+  it("rolls back a lone failing write and commits the next one", async () => {
+    const { db, writes, insert } = open();
+    await writes.run(() => insert("a"));
+    await expect(writes.run(() => insert("a"))).rejects.toThrow(/UNIQUE/);
+    expect(db.inTransaction).toBe(false);
+    await writes.run(() => insert("b"));
+    expect(db.prepare("SELECT v FROM t ORDER BY id").pluck().all()).toEqual(["a", "b"]);
+  });
+
+  it("applies an atCommit write after every write issued before the commit, in the same transaction", async () => {
+    const { db, writes, insert } = open();
+    const late = writes.atCommit(() => db.prepare("SELECT group_concat(v) FROM t").pluck().get());
+    const early = writes.run(() => insert("x"));
+    expect(await late).toBe("x");
+    await early;
+    expect(writes.batches).toBe(1);
+  });
+
+  it("lets a second connection to the same file write while the first holds an open batch", async () => {
+    const { db, writes, insert } = open();
+    const other = new Database(db.name);
+    cleanups.unshift(() => other.close());
+    const otherWrites = new GroupCommit(other);
+    const first = writes.run(() => insert("one"));
+    // Without committing the first batch, BEGIN IMMEDIATE here would wait for a lock only this thread can release.
+    const second = otherWrites.run(() => other.prepare("INSERT INTO t (v) VALUES (?)").run("two").changes);
+    await Promise.all([first, second]);
+    expect(db.prepare("SELECT v FROM t ORDER BY id").pluck().all()).toEqual(["one", "two"]);
+    otherWrites.close();
+  });
 });
