@@ -1,6 +1,6 @@
 import { RUN_STATUSES } from "../model/index.ts";
 import { EngineError } from "../errors.ts";
-import type { RunCounts } from "./types.ts";
+import type { RunCounts, RunPage } from "./types.ts";
 
 /** Where a page of the run listing ended: runs are ordered newest first by (createdAt, id). */
 export interface RunCursor {
@@ -30,4 +30,33 @@ export function parseRunCursor(text: string): RunCursor {
 /** Counts with every status present, as `Store.countRuns` returns them. */
 export function emptyCounts(): RunCounts {
   return Object.fromEntries(RUN_STATUSES.map((status) => [status, 0])) as RunCounts;
+}
+
+/**
+ * One page from the newest-first rows of a listing query that asked for `limit + 1` rows: the
+ * extra row says a next page exists; `scanEnd` continues a budgeted text scan that ran out.
+ */
+export function runPage<R extends { created_at: number; id: string }>(
+  rows: R[],
+  limit: number,
+  scanEnd: RunCursor | undefined,
+  toRun: (row: R) => RunPage["runs"][number],
+): RunPage {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  let nextCursor: string | null = null;
+  if (rows.length > limit && last) nextCursor = encodeRunCursor({ createdAt: last.created_at, id: last.id });
+  else if (scanEnd) nextCursor = encodeRunCursor(scanEnd);
+  return { runs: page.map(toRun), nextCursor };
+}
+
+/** `Store.countRuns` from (flow, status, n) rows; a flow asked for is there even with no runs. */
+export function countsFromRows(rows: { flow_id: string; status: string; n: number }[], flowId?: string): Record<string, RunCounts> {
+  const counts: Record<string, RunCounts> = {};
+  if (flowId !== undefined) counts[flowId] = emptyCounts();
+  for (const row of rows) {
+    const forFlow = (counts[row.flow_id] ??= emptyCounts());
+    if (row.status in forFlow) forFlow[row.status as keyof RunCounts] = row.n;
+  }
+  return counts;
 }

@@ -1,27 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { startRealServer, type RealServer } from "../helpers/real-server.ts";
-import { browserUnavailable } from "../helpers/browser.ts";
-import { ensureEditorBuilt, exportedDoc, launch, shot } from "./editor-harness.ts";
+import { expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import type { RealServer } from "../helpers/real-server.ts";
+import { describeInBrowser, exportedDoc, shot, withEditorSession } from "./editor-harness.ts";
 
-// Prints why and skips without Chromium; throws instead when CI=true.
-describe.skipIf(browserUnavailable())("editor: box select", () => {
+describeInBrowser("editor: box select", () => {
   let server: RealServer;
-  let browser: Browser;
   let page: Page;
 
-  beforeAll(async () => {
-    ensureEditorBuilt();
-    [server, browser] = await Promise.all([startRealServer(), launch()]);
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    page.on("pageerror", (e) => console.error("page error:", e.message));
-  });
+  withEditorSession((session) => void ({ server, page } = session));
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   it("shift+drag over two nodes selects both; Delete removes them with their edges; undo brings them back", async () => {
     const flow = {

@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { browserUnavailable } from "../helpers/browser.ts";
-import { startRealServer, type RealServer } from "../helpers/real-server.ts";
-import { ensureEditorBuilt, launch, shot } from "./editor-harness.ts";
+import { expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import type { RealServer } from "../helpers/real-server.ts";
+import { describeInBrowser, shot, withEditorSession } from "./editor-harness.ts";
 
 const SECRET = "gh-hook-secret-3f8a91c2";
 
-// Prints why and skips without Chromium; throws instead when CI=true.
-describe.skipIf(browserUnavailable())("editor: credentials panel and credential fields", () => {
+describeInBrowser("editor: credentials panel and credential fields", () => {
   let server: RealServer;
-  let browser: Browser;
   let page: Page;
 
-  beforeAll(async () => {
-    ensureEditorBuilt();
-    [server, browser] = await Promise.all([startRealServer(), launch()]);
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    page.on("pageerror", (e) => console.error("page error:", e.message));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  withEditorSession((session) => void ({ server, page } = session));
 
   it("creates a webhook secret, offers it in the webhook's auth field, never shows its value, and refuses to delete it while in use", async () => {
     await page.goto(server.url);

@@ -2,8 +2,10 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node
 import { spawnSync } from "node:child_process";
 import { inflateSync } from "node:zlib";
 import path from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { launchChromium } from "../helpers/browser.ts";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe } from "vitest";
+import { browserUnavailable, launchChromium } from "../helpers/browser.ts";
+import { startRealServer, type RealServer } from "../helpers/real-server.ts";
 
 /** Shared pieces of the editor's browser tests: a fresh build, screenshots, gestures. */
 
@@ -34,6 +36,52 @@ export function ensureEditorBuilt(): void {
 export async function launch(): Promise<Browser> {
   mkdirSync(artifacts, { recursive: true });
   return launchChromium();
+}
+
+/**
+ * describe() for tests that drive Chromium. Without Chromium it skips and prints why (outside
+ * CI); with CI=true browserUnavailable() throws instead, so nothing is skipped there.
+ */
+export function describeInBrowser(title: string, body: () => void): void {
+  describe.skipIf(browserUnavailable())(title, body);
+}
+
+export interface EditorSession {
+  server: RealServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** A real server and a 1440×900 Chromium page on it (clipboard allowed, downloads accepted). */
+export async function openEditorSession(): Promise<EditorSession> {
+  ensureEditorBuilt();
+  const [server, browser] = await Promise.all([startRealServer(), launch()]);
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+  return {
+    server,
+    browser,
+    context,
+    page,
+    async close() {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}
+
+/** Opens an editor session before the block's tests (handing it to `use`) and closes it after. */
+export function withEditorSession(use: (session: EditorSession) => void | Promise<void>): void {
+  let session: EditorSession | undefined;
+  beforeAll(async () => {
+    session = await openEditorSession();
+    await use(session);
+  });
+  afterAll(() => session?.close());
 }
 
 export async function shot(page: Page, name: string): Promise<void> {

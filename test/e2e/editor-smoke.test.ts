@@ -1,14 +1,13 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { browserUnavailable, launchChromium } from "../helpers/browser.ts";
+import { launchChromium } from "../helpers/browser.ts";
 import { flow } from "../helpers/flows.ts";
 import { startRealServer, type RealServer } from "../helpers/real-server.ts";
+import { artifacts, describeInBrowser } from "./editor-harness.ts";
 
-const artifacts = path.resolve(import.meta.dirname, "..", "artifacts");
-
-describe.skipIf(browserUnavailable())("editor in Chromium", () => {
+describeInBrowser("editor in Chromium", () => {
   let server: RealServer;
   let browser: Browser;
   beforeAll(async () => {

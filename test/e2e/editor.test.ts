@@ -1,30 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startRealServer, type RealServer } from "../helpers/real-server.ts";
-import { browserUnavailable } from "../helpers/browser.ts";
-import { colorAt, drag, ensureEditorBuilt, exportedDoc, launch, port, shot } from "./editor-harness.ts";
+import { expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import type { RealServer } from "../helpers/real-server.ts";
+import { colorAt, describeInBrowser, drag, exportedDoc, port, shot, withEditorSession } from "./editor-harness.ts";
 
-// Prints why and skips without Chromium; throws instead when CI=true.
-describe.skipIf(browserUnavailable())("editor: first automation, history, clipboard, conflicts, validation", () => {
+describeInBrowser("editor: first automation, history, clipboard, conflicts, validation", () => {
   let server: RealServer;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let flowId = "";
 
-  beforeAll(async () => {
-    ensureEditorBuilt();
-    [server, browser] = await Promise.all([startRealServer(), launch()]);
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
-    page = await context.newPage();
-    page.on("pageerror", (e) => console.error("page error:", e.message));
-  });
+  withEditorSession((session) => void ({ server, page } = session));
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   it("builds webhook → filter → log from an empty canvas in ≤ 10 UI actions and shows the webhook's run", async () => {
     await page.goto(server.url);

@@ -1,19 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { startRealServer, type RealServer } from "../helpers/real-server.ts";
-import { browserUnavailable } from "../helpers/browser.ts";
+import { beforeAll, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import type { RealServer } from "../helpers/real-server.ts";
 import { flow } from "../helpers/flows.ts";
-import { ensureEditorBuilt, launch, shot } from "./editor-harness.ts";
+import { describeInBrowser, shot, withEditorSession } from "./editor-harness.ts";
 
 const BROKEN = 'bad ? $error("order " & $string(n) & " is broken") : { "n": n, "ok": true }';
 const FIXED = '{ "n": n, "ok": true, "wasBad": bad = true }';
 
-// Prints why and skips without Chromium; throws instead when CI=true.
-describe.skipIf(browserUnavailable())("editor: run history, step inspection and retry from a node", () => {
+describeInBrowser("editor: run history, step inspection and retry from a node", () => {
   let server: RealServer;
-  let browser: Browser;
   let page: Page;
   let flowId = "";
+  withEditorSession((session) => void ({ server, page } = session));
 
   const api = async <T,>(path: string, init?: { method?: string; body?: unknown }): Promise<T> => {
     const res = await fetch(`${server.url}${path}`, {
@@ -28,12 +26,6 @@ describe.skipIf(browserUnavailable())("editor: run history, step inspection and 
   const rows = (status?: string) => page.locator(`[data-testid="run-row"]${status ? `[data-status="${status}"]` : ""}`);
 
   beforeAll(async () => {
-    ensureEditorBuilt();
-    [server, browser] = await Promise.all([startRealServer(), launch()]);
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
-    page = await context.newPage();
-    page.on("pageerror", (e) => console.error("page error:", e.message));
     const created = await api<{ id: string }>("/api/flows", {
       method: "POST",
       body: flow(
@@ -49,10 +41,6 @@ describe.skipIf(browserUnavailable())("editor: run history, step inspection and 
     flowId = created.id;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   it("shows three runs arriving live, paints the failed one and explains the failing step", async () => {
     await page.goto(`${server.url}/flows/${flowId}`);

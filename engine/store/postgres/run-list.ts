@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { emptyCounts, encodeRunCursor, parseRunCursor, type RunCursor } from "../run-history.ts";
+import { countsFromRows, parseRunCursor, type RunCursor, runPage } from "../run-history.ts";
 import { runFromRow, type RunRow } from "../sqlite/rows.ts";
 import type { RunCounts, RunPage, RunQuery } from "../types.ts";
 
@@ -53,12 +53,7 @@ export class PgRunQueries {
     const text = `SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id
       ${main.clause} ORDER BY r.created_at DESC, r.id DESC LIMIT ${limit}`;
     const { rows } = await this.pool.query<RunRow>({ text, values: main.values });
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    let nextCursor: string | null = null;
-    if (rows.length > query.limit && last) nextCursor = encodeRunCursor({ createdAt: last.created_at, id: last.id });
-    else if (scanEnd) nextCursor = encodeRunCursor(scanEnd);
-    return { runs: page.map(runFromRow), nextCursor };
+    return runPage(rows, query.limit, scanEnd, runFromRow);
   }
 
   async counts(flowId?: string): Promise<Record<string, RunCounts>> {
@@ -67,13 +62,7 @@ export class PgRunQueries {
       text: `SELECT flow_id, status, sum(n)::int8 AS n FROM run_counts ${where} GROUP BY flow_id, status HAVING sum(n) > 0`,
       values: flowId === undefined ? [] : [flowId],
     });
-    const counts: Record<string, RunCounts> = {};
-    if (flowId !== undefined) counts[flowId] = emptyCounts();
-    for (const row of rows) {
-      const forFlow = (counts[row.flow_id] ??= emptyCounts());
-      if (row.status in forFlow) forFlow[row.status as keyof RunCounts] = row.n;
-    }
-    return counts;
+    return countsFromRows(rows, flowId);
   }
 
   /** The last run a budgeted scan may examine, or undefined when fewer candidates remain. */

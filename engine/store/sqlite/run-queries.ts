@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { emptyCounts, encodeRunCursor, parseRunCursor, type RunCursor } from "../run-history.ts";
+import { countsFromRows, parseRunCursor, type RunCursor, runPage } from "../run-history.ts";
 import type { RunCounts, RunPage, RunQuery } from "../types.ts";
 import { runFromRow, type RunRow } from "./rows.ts";
 
@@ -48,23 +48,12 @@ export class RunQueries {
     const sql = `SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id
       ${whereClause(main)} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`;
     const rows = this.prepared(sql).all(...main.params, query.limit + 1) as RunRow[];
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    let nextCursor: string | null = null;
-    if (rows.length > query.limit && last) nextCursor = encodeRunCursor({ createdAt: last.created_at, id: last.id });
-    else if (scanEnd) nextCursor = encodeRunCursor(scanEnd);
-    return { runs: page.map(runFromRow), nextCursor };
+    return runPage(rows, query.limit, scanEnd, runFromRow);
   }
 
   counts(flowId?: string): Record<string, RunCounts> {
     const rows = (flowId === undefined ? this.countAll.all() : this.countFlow.all(flowId)) as { flow_id: string; status: string; n: number }[];
-    const counts: Record<string, RunCounts> = {};
-    if (flowId !== undefined) counts[flowId] = emptyCounts();
-    for (const row of rows) {
-      const forFlow = (counts[row.flow_id] ??= emptyCounts());
-      if (row.status in forFlow) forFlow[row.status as keyof RunCounts] = row.n;
-    }
-    return counts;
+    return countsFromRows(rows, flowId);
   }
 
   /** The last run a budgeted scan may examine, or undefined when fewer candidates remain. */
