@@ -4,6 +4,11 @@ import type Database from "better-sqlite3";
 export interface DurabilityOptions {
   /** `full` (default) survives power loss; `normal` only a process crash. */
   synchronous?: "full" | "normal";
+  /**
+   * With `full`: sync the WAL after each commit on libuv's thread pool (WalSync, the default) or,
+   * when false, inside COMMIT on the event loop (SQLite's own `synchronous = FULL`).
+   */
+  syncOffLoop?: boolean;
   /** How long a statement waits for another connection's lock before SQLITE_BUSY. */
   busyTimeoutMs?: number;
   /** After the WAL restarts, its file is cut back to this size. */
@@ -16,11 +21,17 @@ const MB = 1024 * 1024;
 /** The connection settings that decide what survives a crash. */
 export function applyDurabilityPragmas(db: Database.Database, options: DurabilityOptions = {}): void {
   db.pragma("journal_mode = WAL");
-  db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+  const inCommit = options.synchronous !== "normal" && !syncsOffLoop(db, options);
+  db.pragma(`synchronous = ${inCommit ? "FULL" : "NORMAL"}`);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
   db.pragma(`journal_size_limit = ${options.walSizeLimitBytes ?? 16 * MB}`);
   // The default PASSIVE checkpoint every ~4 MB of WAL, at commit time; it never waits.
   db.pragma("wal_autocheckpoint = 1000");
+}
+
+/** Whether commits are made durable by a WalSync after COMMIT rather than inside it. */
+export function syncsOffLoop(db: Database.Database, options: DurabilityOptions): boolean {
+  return options.synchronous !== "normal" && options.syncOffLoop !== false && !db.memory;
 }
 
 export interface CheckpointPolicy {

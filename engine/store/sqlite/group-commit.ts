@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { CrashHook } from "../../runtime/crash-points.ts";
+import type { WalSync } from "./wal-sync.ts";
 
 interface Pending {
   /** Rides with its caller's other writes (see apply); not another writer when judging load. */
@@ -27,6 +28,11 @@ export interface GroupCommitOptions {
   /** false = every write is its own transaction and fsync (the benchmark baseline). */
   enabled?: boolean;
   crash?: CrashHook;
+  /**
+   * Makes each commit durable after it returns (see WalSync); absent, the commit itself must be
+   * (SQLite's `synchronous = FULL`).
+   */
+  sync?: Pick<WalSync, "afterCommit" | "close" | "syncs">;
 }
 
 /**
@@ -50,6 +56,7 @@ export class GroupCommit {
   private readonly windowMs: number;
   private readonly enabled: boolean;
   private readonly crash?: CrashHook;
+  private readonly sync?: GroupCommitOptions["sync"];
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
   private readonly rollback: Database.Statement;
@@ -67,6 +74,7 @@ export class GroupCommit {
     this.windowMs = options.windowMs ?? 1;
     this.enabled = options.enabled ?? true;
     this.crash = options.crash;
+    this.sync = options.sync;
     this.begin = db.prepare("BEGIN IMMEDIATE");
     this.commit = db.prepare("COMMIT");
     this.rollback = db.prepare("ROLLBACK");
@@ -83,6 +91,7 @@ export class GroupCommit {
   /** Commits what is pending and stops counting this connection among the file's writers. */
   close(): void {
     this.flush();
+    this.sync?.close();
     const peers = openOnFile.get(this.db.name);
     peers?.delete(this);
     if (peers?.size === 0) openOnFile.delete(this.db.name);
@@ -139,6 +148,11 @@ export class GroupCommit {
     this.afterCommit.push(listener);
   }
 
+  /** Syncs made after commits (0 when SQLite syncs inside COMMIT). */
+  get syncs(): number {
+    return this.sync?.syncs ?? 0;
+  }
+
   get inBatch(): boolean {
     return this.batch.length > 0 || this.late.length > 0;
   }
@@ -175,7 +189,8 @@ export class GroupCommit {
     }
     this.batches++;
     this.writes += batch.length;
-    for (const item of batch) item.resolve(item.value);
+    if (this.sync) this.sync.afterCommit((error) => settle(batch, error));
+    else settle(batch, null);
     for (const listener of this.afterCommit) listener();
   }
 
@@ -204,4 +219,9 @@ export class GroupCommit {
     if (underLoad) setTimeout(() => this.flush(), this.windowMs);
     else setImmediate(() => this.flush());
   }
+}
+
+function settle(batch: Pending[], error: Error | null): void {
+  if (error) for (const item of batch) item.reject(error);
+  else for (const item of batch) item.resolve(item.value);
 }

@@ -20,7 +20,7 @@ import {
   type TriggerFire,
 } from "../types.ts";
 import type { CrashHook } from "../../runtime/crash-points.ts";
-import { applyDurabilityPragmas, WalCheckpointer, type CheckpointPolicy, type DurabilityOptions } from "./durability.ts";
+import { applyDurabilityPragmas, syncsOffLoop, WalCheckpointer, type CheckpointPolicy, type DurabilityOptions } from "./durability.ts";
 import { SqliteCredentials } from "./credentials.ts";
 import { SqliteDedupeKeys } from "./dedupe-keys.ts";
 import { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
@@ -30,6 +30,7 @@ import { flowFromRow, journalFromRows, runFromRow, stepRowValues, type RunRow, t
 import { prepareStatements, type Statements } from "./statements.ts";
 import { PendingRuns, rowStateOf, type RunRowState } from "./pending-runs.ts";
 import { RunQueries } from "./run-queries.ts";
+import { WalSync } from "./wal-sync.ts";
 
 export interface SqliteStoreOptions extends DurabilityOptions {
   /** File path, or ":memory:". */
@@ -64,7 +65,8 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.sql = prepareStatements(this.db);
     this.runQueries = new RunQueries(this.db, options.textScanBudget);
-    this.writes = new GroupCommit(this.db, { ...options.groupCommit, crash: options.crash });
+    const sync = syncsOffLoop(this.db, options) ? new WalSync(`${this.db.name}-wal`) : undefined;
+    this.writes = new GroupCommit(this.db, { ...options.groupCommit, crash: options.crash, sync });
     this.retention = new SqliteRetention(this.db, this.writes, options.crash);
     this.credentials = new SqliteCredentials(this.db, this.writes);
     this.keys = new SqliteDedupeKeys(this.db, this.writes);
