@@ -35,6 +35,8 @@ const MODES = list("BENCH_MODES", "respond,accepted") as ReplyMode[];
 const SOAK = process.argv.includes("--soak");
 /** --quick: only the load scenarios (no startup, fixed rate, sizes or step costs). */
 const QUICK = process.argv.includes("--quick");
+/** --fixed: only the fixed-rate run (BENCH_ROUNDS of it), for chasing the latency tail. */
+const FIXED_ONLY = process.argv.includes("--fixed");
 const MB = 1024 * 1024;
 
 type Scenario = { kind: FlowKind; mode: ReplyMode; connections: number };
@@ -127,13 +129,19 @@ async function soak(bench: Bench): Promise<Record<string, number>> {
 }
 
 async function main(): Promise<void> {
-  const startup = QUICK ? [] : await startupMs(3);
+  const startup = QUICK || FIXED_ONLY ? [] : await startupMs(3);
   const temp = tempDir("runnel-bench-http-");
   const bench = await startBench(temp.dir, FLOWS, MODES);
   const results: Record<string, unknown> = { machineBefore: machine(), settings: { DURATION, WARMUP, ROUNDS, RATE, sync: process.env.RUNNEL_SQLITE_SYNC ?? "full" } };
   try {
     await sleep(2_000);
     const idleRssMB = Math.round(rssBytes(bench.server.child.pid!) / MB);
+    if (FIXED_ONLY) {
+      const rate = await fixedRate(bench);
+      Object.assign(results, { fixedRate: rate, machineAfter: machine() });
+      console.log(`fixed rate (${rate.flow}, ${RATE} req/s offered open-loop, latency from each request's due time):`, rate);
+      return;
+    }
     const scenarios: Scenario[] = FLOWS.flatMap((kind) => MODES.flatMap((mode) => CONNECTIONS.map((connections) => ({ kind, mode, connections }))));
     const byScenario = new Map<Scenario, Row[]>(scenarios.map((s) => [s, []]));
     for (let round = 0; round < ROUNDS; round++) {
