@@ -1,7 +1,12 @@
 import jsonata from "jsonata";
 import { ExpressionError } from "./errors.ts";
+import { compileFastPath, NOT_HANDLED, type FastFunction } from "./fast-path.ts";
 
-type Compiled = ReturnType<typeof jsonata>;
+interface Compiled {
+  jsonata: ReturnType<typeof jsonata>;
+  /** Native evaluation for the simple cases (see fast-path.ts); JSONata for the rest. */
+  fast?: FastFunction;
+}
 export type Bindings = Record<string, unknown>;
 
 interface JsonataError {
@@ -25,7 +30,8 @@ export function compileExpression(source: string): Compiled {
   stats.misses++;
   let compiled: Compiled;
   try {
-    compiled = jsonata(source);
+    const parsed = jsonata(source);
+    compiled = { jsonata: parsed, fast: compileFastPath(parsed.ast()) };
   } catch (err) {
     const e = err as JsonataError;
     throw new ExpressionError(source, e.message ?? String(err), e.position);
@@ -37,8 +43,12 @@ export function compileExpression(source: string): Compiled {
 
 export async function evaluateExpression(source: string, input: unknown, bindings: Bindings = {}): Promise<unknown> {
   const compiled = compileExpression(source);
+  if (compiled.fast) {
+    const value = compiled.fast(input, bindings);
+    if (value !== NOT_HANDLED) return value;
+  }
   try {
-    const result = await compiled.evaluate(input, bindings);
+    const result = await compiled.jsonata.evaluate(input, bindings);
     return normaliseResult(result);
   } catch (err) {
     const e = err as JsonataError;
