@@ -60,8 +60,7 @@ export function eventRoutes(deps: AppDeps, options: EventStreamOptions = {}) {
             let frames = "";
             const end = Math.min(ring.lastId, cursor + batch);
             for (let id = cursor + 1; id <= end; id++) {
-              const entry = ring.at(id)!;
-              if (!flowId || entry.flowId === flowId) frames += entry.frame;
+              if (!flowId || ring.flowIdOf(id) === flowId) frames += ring.frame(id) ?? "";
             }
             cursor = end;
             if (frames) await stream.write(frames);
