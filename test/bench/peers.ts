@@ -15,6 +15,7 @@ import { tempDir } from "../helpers/temp-store.ts";
 import { startBench, type FlowKind, type ReplyMode } from "./bench-flows.ts";
 import { envNumber, load, machine, sleep, type LoadResult } from "./load.ts";
 import { nodeRedFlows } from "./node-red-flows.ts";
+import { cpuMs } from "./run-log.ts";
 
 const DURATION = envNumber("BENCH_DURATION", 8);
 const WARMUP = envNumber("BENCH_WARMUP", 2);
@@ -82,16 +83,20 @@ async function main(): Promise<void> {
     for (const kind of KINDS) {
       for (const mode of MODES) {
         for (const connections of CONNECTIONS) {
-          const measure = async (base: string): Promise<LoadResult> => {
+          // CPU time per request of the server process: steadier than req/s on a shared machine.
+          const measure = async (base: string, pid: number): Promise<LoadResult & { cpuUs: number }> => {
             const url = `${base}/${kind}-${mode}`;
             await load({ url, connections, durationS: WARMUP, idPrefix: `pw${phase++}` });
-            return load({ url, connections, durationS: DURATION, idPrefix: `pm${phase++}` });
+            const cpu = cpuMs(pid);
+            const result = await load({ url, connections, durationS: DURATION, idPrefix: `pm${phase++}` });
+            return { ...result, cpuUs: Math.round(((cpuMs(pid) - cpu) * 1000) / Math.max(1, result.requests)) };
           };
-          const r = await measure(`${runnel.server.url}/hooks`);
-          const n = await measure(nodeRed.url);
+          const r = await measure(`${runnel.server.url}/hooks`, runnel.server.child.pid!);
+          const n = await measure(nodeRed.url, nodeRed.child.pid!);
           rows.push({
             flow: kind, mode, conns: connections,
             "Runnel req/s": r.reqPerSec, "Node-RED req/s": n.reqPerSec, "ratio": Math.round((r.reqPerSec / n.reqPerSec) * 100) / 100,
+            "Runnel CPU µs/req": r.cpuUs, "Node-RED CPU µs/req": n.cpuUs, "CPU ratio N/R": Math.round((n.cpuUs / r.cpuUs) * 100) / 100,
             "Runnel p99 ms": r.p99Ms, "Node-RED p99 ms": n.p99Ms, "non-2xx R/N": `${r.non2xx + r.errors}/${n.non2xx + n.errors}`,
           });
           console.log(JSON.stringify(rows[rows.length - 1]));
