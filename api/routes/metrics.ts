@@ -35,6 +35,8 @@ export function metricsRoutes(deps: AppDeps) {
             `runnel_store_commits_total ${writes.commits}`,
             "# TYPE runnel_store_writes_total counter",
             `runnel_store_writes_total ${writes.writes}`,
+            // SQLite: the WAL syncs made after commits, off the event loop (one may cover several commits).
+            ...(writes.syncs === undefined ? [] : ["# TYPE runnel_store_syncs_total counter", `runnel_store_syncs_total ${writes.syncs}`]),
           ]
         : []),
       "# TYPE process_resident_memory_bytes gauge",

@@ -332,7 +332,7 @@ export interface Store {
   pruneExpiredKeys(now: number, limit: number): Promise<number>;
 
   /** Write counters for /metrics: transactions committed and writes they carried (group commit). */
-  writeStats?(): { commits: number; writes: number };
+  writeStats?(): { commits: number; writes: number; syncs?: number };
   /**
    * Calls `listener` when another process enqueued or handed back runs (PostgreSQL NOTIFY), so
    * workers need not poll fast. Absent on a single-process store; returns an unsubscribe.

@@ -298,7 +298,7 @@ export class SqliteStore implements Store {
   readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
   readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);
 
-  writeStats = () => ({ commits: this.writes.batches, writes: this.writes.writes });
+  writeStats = () => ({ commits: this.writes.batches, writes: this.writes.writes, syncs: this.writes.syncs });
   // Credentials live in credentials.ts.
   readonly createCredential: Store["createCredential"] = (credential) => this.credentials.create(credential);
   readonly listCredentials: Store["listCredentials"] = () => this.credentials.list();
