@@ -31,7 +31,9 @@ export function applyDurabilityPragmas(db: Database.Database, options: Durabilit
 
 /** Whether commits are made durable by a WalSync after COMMIT rather than inside it. */
 export function syncsOffLoop(db: Database.Database, options: DurabilityOptions): boolean {
-  return options.synchronous !== "normal" && options.syncOffLoop !== false && !db.memory;
+  if (options.synchronous === "normal" || options.syncOffLoop === false || db.memory) return false;
+  // Only a WAL can be synced after the fact; a file system without WAL support keeps SQLite's own FULL.
+  return db.pragma("journal_mode", { simple: true }) === "wal";
 }
 
 export interface CheckpointPolicy {
