@@ -78,6 +78,23 @@ describe("commits synced off the event loop", () => {
     expect(sync.syncs).toBe(2);
   });
 
+  it("on close, syncs on the spot and settles the sync in flight and the waiting ones, in order, once", async () => {
+    const { writes, held, write: insert } = open();
+    const order: string[] = [];
+    const write = (v: string) => insert(v).then(() => order.push(v));
+    const a = write("a");
+    await turn();
+    const b = write("b");
+    await turn();
+    expect(held.calls).toHaveLength(1); // a's sync in flight, b waiting
+    writes.close();
+    await Promise.all([a, b]);
+    expect(order).toEqual(["a", "b"]);
+    held.calls[0]!(null); // the sync that was in flight returns late: nothing is settled twice
+    await turn();
+    expect(order).toEqual(["a", "b"]);
+  });
+
   it("rejects the writes a failed sync covered instead of calling them durable", async () => {
     const { write, held } = open();
     const written = write("x");

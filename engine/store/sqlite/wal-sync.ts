@@ -21,6 +21,8 @@ export class WalSync {
   private closed = false;
   /** Commits since the sync in flight started; the next sync covers them. */
   private waiting: Done[] = [];
+  /** The commits the sync in flight covers. */
+  private inFlightCovered: Done[] = [];
   syncs = 0;
 
   constructor(
@@ -35,20 +37,23 @@ export class WalSync {
     if (!this.inFlight) this.start();
   }
 
-  /** Syncs what is waiting now, on this thread (closing the store must not leave it unsynced). */
+  /**
+   * Syncs what is waiting now, on this thread (closing the store must not leave it unsynced). That
+   * sync also covers the commits of a sync still in flight, which are settled first, keeping order.
+   */
   close(): void {
     this.closed = true;
-    const waiting = this.waiting.splice(0);
-    if (this.fd === undefined) return void settle(waiting, null);
+    const pending = [...this.inFlightCovered.splice(0), ...this.waiting.splice(0)];
+    if (this.fd === undefined) return void settle(pending, null);
     let failure: Error | null = null;
     try {
-      if (waiting.length > 0) fdatasyncSync(this.fd);
+      if (pending.length > 0) fdatasyncSync(this.fd);
     } catch (error) {
       failure = error as Error;
     }
     // A sync still in flight uses the descriptor until its callback.
     if (!this.inFlight) this.closeFile();
-    settle(waiting, failure);
+    settle(pending, failure);
   }
 
   private closeFile(): void {
@@ -66,11 +71,13 @@ export class WalSync {
       return void settle(covered, error as Error);
     }
     this.inFlight = true;
+    this.inFlightCovered = covered;
     this.syncs++;
     this.sync(fd, (error) => {
       this.inFlight = false;
       if (this.closed) this.closeFile();
-      settle(covered, error);
+      // Empty when close() already synced and settled them.
+      settle(this.inFlightCovered.splice(0), error);
       if (this.waiting.length > 0 && !this.closed) this.start();
     });
   }
