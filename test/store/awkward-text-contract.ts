@@ -35,8 +35,9 @@ export function awkwardTextContract(name: string, factory: StoreFactory) {
       const first = await enqueue();
       expect(await enqueue()).toEqual({ runId: first.runId, replayed: true });
       expect(await store.getRunMessage(first.runId)).toEqual({ text: "nul \u0000 inside" });
-      // A search for NUL is answered, not an error (what it matches is the backend's business).
-      await expect(store.listRuns({ limit: 10, text: "\u0000" })).resolves.toHaveProperty("runs");
+      // A search for NUL is answered, not an error, and matches nothing: stored JSON escapes NUL, and
+      // PostgreSQL once cut the pattern at it and so matched every run.
+      await expect(store.listRuns({ limit: 10, text: "\u0000" })).resolves.toEqual({ runs: [], nextCursor: null });
     });
   });
 }
