@@ -66,7 +66,8 @@ export class WalSync {
     let fd: number;
     try {
       // The WAL exists from the first commit on and keeps its inode while a connection is open.
-      fd = this.fd ??= openSync(this.walPath, "r");
+      // Read-write, never created or truncated here: Windows flushes only handles open for writing.
+      fd = this.fd ??= openSync(this.walPath, "r+");
     } catch (error) {
       return void settle(covered, error as Error);
     }
