@@ -139,7 +139,9 @@ describe("runInSandbox: memory over time", () => {
     // The wasm heap is back to its initial size: no leaked QuickJS objects or handles.
     expect(m.wasmHeapAfter1000MiB).toBe(m.wasmHeapBaselineMiB);
     // Modules retired after memory bombs were freed; one leaked 80 MiB wasm memory would show.
-    expect(m.rssAfterCorpusMiB! - m.rssBaselineMiB!).toBeLessThan(48);
+    // (Without a leak the rise was 31–48 MiB over four CI runs: RSS moves with V8's and malloc's
+    // reservations, so the bound leaves that room and still sits below one leaked module.)
+    expect(m.rssAfterCorpusMiB! - m.rssBaselineMiB!).toBeLessThan(64);
     // 500 more calls leave the JS heap where it was. (RSS alone is noisy: V8 grows its
     // reserved heap pages in steps of several MiB whether or not anything leaks.)
     expect(m.jsHeapAfter1000CallsMiB! - m.jsHeapAfter500CallsMiB!).toBeLessThan(2);
