@@ -14,7 +14,6 @@ class StepTimeout extends StepFailure {
   }
 }
 
-
 /** Runs one node execution with its retry, backoff and timeout settings. */
 export async function runWithAttempts(
   compiled: CompiledNode,
@@ -38,15 +37,20 @@ export async function runWithAttempts(
     };
     let cancelTimeout = () => {};
     try {
-      const ctx = makeContext(attempt, signal);
-      const timeout = new Promise<never>((_, reject) => {
-        cancelTimeout = clock.timer(compiled.timeoutMs, () => {
-          timedOut = new StepTimeout(compiled.timeoutMs);
-          controller?.abort(timedOut);
-          reject(timedOut);
-        });
-      });
-      const result = await Promise.race([compiled.def.run(ctx, input, compiled.config), timeout]);
+      const running = compiled.def.run(makeContext(attempt, signal), input, compiled.config);
+      // A node that answered synchronously needs no timer. Otherwise one promise is settled by
+      // the node or the timer, whichever comes first: a Promise.race with a timeout promise cost
+      // every step two more promises and their reactions.
+      const result = !isThenable(running)
+        ? running
+        : await new Promise<NodeResult>((resolve, reject) => {
+            cancelTimeout = clock.timer(compiled.timeoutMs, () => {
+              timedOut = new StepTimeout(compiled.timeoutMs);
+              controller?.abort(timedOut);
+              reject(timedOut);
+            });
+            running.then(resolve, reject);
+          });
       return { ok: true, result, attempts: attempt };
     } catch (err) {
       cancelTimeout(); // not left running through the backoff
@@ -65,6 +69,10 @@ export async function runWithAttempts(
       cancelTimeout();
     }
   }
+}
+
+function isThenable(value: Promise<NodeResult> | NodeResult): value is Promise<NodeResult> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 /** Exponential backoff with jitter (50-100% of the step), never shorter than a server's Retry-After. */

@@ -4,6 +4,8 @@ import type { Catalog, NodeDefinition } from "../nodes/index.ts";
 
 export interface CompiledNode {
   node: FlowNode;
+  /** The node as its steps' context shows it (NodeContext.node), made once. */
+  contextNode: { id: string; name?: string; type: string };
   def: NodeDefinition<unknown>;
   config: unknown;
   settings: NodeSettings;
@@ -39,6 +41,7 @@ export function compileFlow(doc: FlowDocument, catalog: Catalog): CompiledFlow {
     const settings = resolveSettings(node.settings);
     nodes.set(node.id, {
       node,
+      contextNode: Object.freeze({ id: node.id, name: node.name, type: node.type }),
       def,
       config,
       settings,

@@ -68,6 +68,20 @@ export async function executeRun(
   /** Store writes of steps (dedupe claims) that may still be committing; see NodeContext.holdEffects. */
   const unsettled: Promise<unknown>[] = [];
   const bindings = state.bindings(run.id, deps.clock);
+  /** What every step's context shares: made once per run, not once per step. */
+  const runContext = {
+    runId: run.id,
+    flow: { id: flow.doc.id, name: flow.doc.name, version: flow.doc.version },
+    now: deps.clock.now,
+    evaluate: (expression: string, value: unknown) => evaluateExpression(expression, value, bindings),
+    render: (template: string, value: unknown) => renderTemplate(template, value, bindings),
+    fetch: deps.fetch,
+    holdEffects: (durable: Promise<unknown>) => {
+      durable.catch(() => undefined); // awaited (and its failure seen) at the next journal write
+      unsettled.push(durable);
+    },
+    services: deps.services,
+  };
   const emitSteps = (steps: StepRecord[]) => {
     for (const step of steps) deps.events.emit(stepEvent(run.flowId, run.id, step));
   };
@@ -182,32 +196,29 @@ export async function executeRun(
     let reply: WebhookReply | undefined;
     const secrets = new StepSecrets(deps.credentials);
     const makeContext = (attempt: number, signal: () => AbortSignal): NodeContext => ({
-      runId: run.id,
-      flow: { id: flow.doc.id, name: flow.doc.name, version: flow.doc.version },
-      node: { id: compiled.node.id, name: compiled.node.name, type: compiled.node.type },
+      runId: runContext.runId,
+      flow: runContext.flow,
+      node: compiled.contextNode,
       execution: item.execution,
       attempt,
       get signal() {
         return signal();
       },
-      now: deps.clock.now,
-      evaluate: (expression, value) => evaluateExpression(expression, value, bindings),
-      render: (template, value) => renderTemplate(template, value, bindings),
+      now: runContext.now,
+      evaluate: runContext.evaluate,
+      render: runContext.render,
       log: (level, message, data) => deps.logger.log(level, secrets.redact(message), { runId: run.id, nodeId: item.nodeId, data: secrets.redact(data) }),
-      fetch: deps.fetch,
+      fetch: runContext.fetch,
       respond: (value) => {
         if (!expectsReply || replied || reply) return false;
         reply = value;
         return true;
       },
-      holdEffects: (durable) => {
-        durable.catch(() => undefined); // awaited (and its failure seen) at the next journal write
-        unsettled.push(durable);
-      },
+      holdEffects: runContext.holdEffects,
       meta,
       wakeAt: item.wakeAt,
-      services: deps.services,
-      credentials: secrets.access,
+      services: runContext.services,
+      credentials: secrets,
     });
 
     const outcome = await runWithAttempts(compiled, makeContext, input, deps.clock);

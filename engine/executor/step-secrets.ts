@@ -10,26 +10,25 @@ export interface CredentialReader {
   read(id: string): Promise<(CredentialValue & { secrets: string[] }) | undefined>;
 }
 
-export class StepSecrets {
-  private readonly values = new Set<string>();
+/** One per step; it is the step's `ctx.credentials` (most steps never read one, so it stays small). */
+export class StepSecrets implements CredentialAccess {
+  private values?: Set<string>;
 
   constructor(private readonly reader: CredentialReader | undefined) {}
 
-  readonly access: CredentialAccess = {
-    get: async (id) => {
-      const credential = await this.reader?.read(id);
-      if (!credential) throw new StepFailure("CREDENTIAL_NOT_FOUND", `credential "${id}" does not exist`, { permanent: true });
-      for (const secret of credential.secrets) if (secret !== "") this.values.add(secret);
-      return { id: credential.id, type: credential.type, data: credential.data };
-    },
-  };
+  async get(id: string): Promise<CredentialValue> {
+    const credential = await this.reader?.read(id);
+    if (!credential) throw new StepFailure("CREDENTIAL_NOT_FOUND", `credential "${id}" does not exist`, { permanent: true });
+    for (const secret of credential.secrets) if (secret !== "") (this.values ??= new Set()).add(secret);
+    return { id: credential.id, type: credential.type, data: credential.data };
+  }
 
   redact<T>(value: T): T {
-    return this.values.size === 0 ? value : redactSecrets(value, [...this.values]);
+    return this.values === undefined ? value : redactSecrets(value, [...this.values]);
   }
 
   redactStep(step: StepRecord): StepRecord {
-    if (this.values.size === 0) return step;
+    if (this.values === undefined) return step;
     const clean: StepRecord = { ...step, outputs: this.redact(step.outputs), outputsJson: undefined };
     if (step.error !== undefined) clean.error = this.redact(step.error);
     if (step.meta !== undefined) clean.meta = this.redact(step.meta);
