@@ -11,6 +11,7 @@ import { runWithAttempts } from "./attempts.ts";
 import type { CompiledFlow, CompiledNode } from "./compiled-flow.ts";
 import { JournalBuffer } from "./journal-buffer.ts";
 import { RunState } from "./run-state.ts";
+import { StepContext, type RunContext } from "./step-context.ts";
 import { StepSecrets, type CredentialReader } from "./step-secrets.ts";
 
 export interface Logger {
@@ -68,15 +69,14 @@ export async function executeRun(
   /** Store writes of steps (dedupe claims) that may still be committing; see NodeContext.holdEffects. */
   const unsettled: Promise<unknown>[] = [];
   const bindings = state.bindings(run.id, deps.clock);
-  /** What every step's context shares: made once per run, not once per step. */
-  const runContext = {
+  const runContext: RunContext = {
     runId: run.id,
     flow: { id: flow.doc.id, name: flow.doc.name, version: flow.doc.version },
     now: deps.clock.now,
-    evaluate: (expression: string, value: unknown) => evaluateExpression(expression, value, bindings),
-    render: (template: string, value: unknown) => renderTemplate(template, value, bindings),
+    evaluate: (expression, value) => evaluateExpression(expression, value, bindings),
+    render: (template, value) => renderTemplate(template, value, bindings),
     fetch: deps.fetch,
-    holdEffects: (durable: Promise<unknown>) => {
+    holdEffects: (durable) => {
       durable.catch(() => undefined); // awaited (and its failure seen) at the next journal write
       unsettled.push(durable);
     },
@@ -195,31 +195,15 @@ export async function executeRun(
     const meta: Record<string, unknown> = {};
     let reply: WebhookReply | undefined;
     const secrets = new StepSecrets(deps.credentials);
-    const makeContext = (attempt: number, signal: () => AbortSignal): NodeContext => ({
-      runId: runContext.runId,
-      flow: runContext.flow,
-      node: compiled.contextNode,
-      execution: item.execution,
-      attempt,
-      get signal() {
-        return signal();
-      },
-      now: runContext.now,
-      evaluate: runContext.evaluate,
-      render: runContext.render,
-      log: (level, message, data) => deps.logger.log(level, secrets.redact(message), { runId: run.id, nodeId: item.nodeId, data: secrets.redact(data) }),
-      fetch: runContext.fetch,
-      respond: (value) => {
-        if (!expectsReply || replied || reply) return false;
-        reply = value;
-        return true;
-      },
-      holdEffects: runContext.holdEffects,
-      meta,
-      wakeAt: item.wakeAt,
-      services: runContext.services,
-      credentials: secrets,
-    });
+    const log = (level: LogLevel, message: string, data?: unknown) =>
+      deps.logger.log(level, secrets.redact(message), { runId: run.id, nodeId: item.nodeId, data: secrets.redact(data) });
+    const respond = (value: WebhookReply) => {
+      if (!expectsReply || replied || reply) return false;
+      reply = value;
+      return true;
+    };
+    const makeContext = (attempt: number, signal: () => AbortSignal): NodeContext =>
+      new StepContext(runContext, { node: compiled.contextNode, execution: item.execution, attempt, signal, log, respond, meta, wakeAt: item.wakeAt, credentials: secrets });
 
     const outcome = await runWithAttempts(compiled, makeContext, input, deps.clock);
     deps.crash?.("step.before-journal");
