@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     const size = await databaseSize();
     const steps = await stepCosts(STEP_RUNS);
     const cacheHitRate = Math.round((cache.hits / (cache.hits + cache.misses)) * 10_000) / 100;
-    Object.assign(results, { rows, fixedRate: rate, stepCpuMicros: steps, cacheHitRate, startupMs: startup, idleRssMB, size, soak: soakResult, machineAfter: machine() });
+    Object.assign(results, { rows, fixedRate: rate, stepCpuMicros: steps.cpuMicros, stepAllocatedKB: steps.allocatedKB, cacheHitRate, startupMs: startup, idleRssMB, size, soak: soakResult, machineAfter: machine() });
 
     console.log(`\n${results.settings ? JSON.stringify(results.settings) : ""}  machine: ${JSON.stringify(machine())}`);
     console.table(rows.map((r) => ({
@@ -174,7 +174,8 @@ async function main(): Promise<void> {
       "repeats passed": r.repeatsPassed ?? "-", "CPU µs/req": r.cpuUsPerReq, "RSS MB": r.rssMB,
     })));
     console.log(`fixed rate (${rate.flow}, ${RATE} req/s offered open-loop, latency from each request's due time):`, rate);
-    console.log("engine CPU µs per step:", steps);
+    console.log("engine CPU µs per step:", steps.cpuMicros);
+    console.log("engine KB allocated per step:", steps.allocatedKB);
     console.log(`expression cache hit rate ${cacheHitRate}% (${cache.hits} hits, ${cache.misses} misses)`);
     console.log(`startup (spawn → first 200 /api/health) ms: ${startup.join(", ")} (median ${median(startup)}); idle RSS ${idleRssMB} MB`);
     console.log("database size:", size);

@@ -1,12 +1,14 @@
 /**
  * Engine cost per step: CPU time (user + system, so fsync waits do not count) of runs through a
- * chain of ten nodes of one type, minus a run with no step after its trigger, divided by ten.
+ * chain of ten nodes of one type, minus a run with no step after its trigger, divided by ten; then,
+ * in a second pass, the bytes allocated the same way (steadier than CPU time on a noisy machine).
  * In process, on a temp SQLite file with synchronous=FULL, journaling every step as in production.
  */
 import path from "node:path";
 import { createEngine, SqliteStore } from "../../engine/index.ts";
 import { flow } from "../helpers/flows.ts";
 import { tempDir } from "../helpers/temp-store.ts";
+import { allocatedBytes } from "./allocation.ts";
 import { FILTER_CONDITION, TRANSFORM_EXPRESSION } from "./bench-flows.ts";
 
 const CHAIN = 10;
@@ -21,8 +23,15 @@ const chainConfig: Record<string, (i: number) => Record<string, unknown>> = {
 
 export const STEP_TYPES = Object.keys(chainConfig);
 
-/** CPU µs per step for each node type. */
-export async function stepCosts(runs: number): Promise<Record<string, number>> {
+export interface StepCosts {
+  /** CPU µs per step by node type, and of a run with only its trigger. */
+  cpuMicros: Record<string, number>;
+  /** KB allocated per step by node type, and by a run with only its trigger. */
+  allocatedKB: Record<string, number>;
+}
+
+/** CPU µs and KB allocated per step for each node type. */
+export async function stepCosts(runs: number): Promise<StepCosts> {
   const temp = tempDir("runnel-bench-steps-");
   const store = new SqliteStore({ filename: path.join(temp.dir, "steps.db") });
   const engine = createEngine({ store, worker: { concurrency: IN_FLIGHT, pollMs: 200 }, keyPruning: false, triggers: false });
@@ -60,11 +69,19 @@ export async function stepCosts(runs: number): Promise<Record<string, number>> {
       return (used.user + used.system) / runs;
     };
     await perRun("filter"); // warm-up: JIT, statement caches
-    const base = await perRun(undefined);
-    const costs: Record<string, number> = {};
-    for (const type of STEP_TYPES) costs[type] = Math.round(((await perRun(type)) - base) / CHAIN);
-    costs["run overhead (trigger only)"] = Math.round(base);
-    return costs;
+    const perStep = async (measure: (type: string | undefined) => Promise<number>, round: (n: number) => number) => {
+      const base = await measure(undefined);
+      const costs: Record<string, number> = {};
+      for (const type of STEP_TYPES) costs[type] = round(((await measure(type)) - base) / CHAIN);
+      costs["run overhead (trigger only)"] = round(base);
+      return costs;
+    };
+    const cpuMicros = await perStep(perRun, Math.round);
+    const allocatedKB = await perStep(async (type) => {
+      const bytes = await allocatedBytes(async () => void (await perRun(type)));
+      return bytes / runs / 1024;
+    }, (kb) => Math.round(kb * 10) / 10);
+    return { cpuMicros, allocatedKB };
   } finally {
     await engine.stop(5_000);
     await store.close();
