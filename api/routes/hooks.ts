@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from "node:http";
 import { Hono, type Context } from "hono";
 import type { Json } from "../../engine/model/index.ts";
 import { newId } from "../../engine/ids.ts";
@@ -101,22 +102,29 @@ function deliveryId(c: Context, route: WebhookRoute): string | undefined {
   return undefined;
 }
 
+/**
+ * The respond node's reply. Headers go as a plain object (lower-case names, a later duplicate
+ * wins, as with Headers.set): @hono/node-server then writes the response directly, where a
+ * Headers instance made it copy and sort them first.
+ */
 function replyResponse(status: number, headers: Record<string, string>, body: unknown): Response {
-  const out = new Headers();
+  const out: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(headers)) {
+    const trimmed = String(value).replace(/^[\t ]+|[\t ]+$/g, "");
     try {
-      out.set(name, value);
+      validateHeaderName(name);
+      validateHeaderValue(name, trimmed);
     } catch {
-      // A header the flow built that HTTP cannot carry is dropped rather than failing the reply.
+      continue; // a header the flow built that HTTP cannot carry is dropped rather than failing the reply
     }
+    out[name.toLowerCase()] = trimmed;
   }
   const noBody = status === 204 || status === 304 || (status >= 100 && status < 200);
   if (noBody) return new Response(null, { status, headers: out });
   if (typeof body === "string") {
-    if (!out.has("content-type")) out.set("content-type", "text/plain; charset=utf-8");
+    out["content-type"] ??= "text/plain; charset=utf-8";
     return new Response(body, { status, headers: out });
   }
-  if (!out.has("content-type")) out.set("content-type", "application/json");
+  out["content-type"] ??= "application/json";
   return new Response(JSON.stringify(body ?? null), { status, headers: out });
 }
-

@@ -60,6 +60,43 @@ describe("runnel start, as a user runs it", () => {
     expect(run.steps).toHaveLength(4);
   });
 
+  it("sends a respond node's headers over real HTTP: names case-insensitive (the last one wins), values HTTP cannot carry dropped", async () => {
+    const created = await post(
+      "/api/flows",
+      flow(
+        "reply headers",
+        [
+          { id: "w", type: "webhook", config: { path: "reply-headers", respond: "respond" } },
+          {
+            id: "r",
+            type: "respond",
+            config: {
+              status: 201,
+              headers: { "X-Order": "first", "x-order": "{{ body.id }}", "x-note": "{{ body.note }}", "x-broken": "{{ body.broken }}", "Content-Type": "application/vnd.order+json" },
+              body: '{ "id": body.id }',
+            },
+          },
+        ],
+        ["w->r"],
+      ),
+    );
+    expect(created.status).toBe(201);
+    const reply = await post("/hooks/reply-headers", { id: "A-7", note: "  padded\t", broken: "line\r\nInjected: yes" });
+    expect(reply.status).toBe(201);
+    expect(reply.headers.get("x-order")).toBe("A-7");
+    expect(reply.headers.get("x-note")).toBe("padded");
+    expect(reply.headers.has("x-broken")).toBe(false);
+    expect(reply.headers.has("injected")).toBe(false);
+    expect(reply.headers.get("content-type")).toBe("application/vnd.order+json");
+    expect(await reply.json()).toEqual({ id: "A-7" });
+
+    const plain = await post("/api/flows", flow("reply text", [{ id: "w", type: "webhook", config: { path: "reply-text", respond: "respond" } }, { id: "r", type: "respond", config: { body: '"hi"' } }], ["w->r"]));
+    expect(plain.status).toBe(201);
+    const text = await post("/hooks/reply-text", {});
+    expect(text.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(await text.text()).toBe("hi");
+  });
+
   it("refuses to start with a bad setting, naming the variable", async () => {
     const error = await startRealServer({ env: { RUNNEL_MAX_BODY: "lots" } }).catch((e: Error) => e);
     expect(String(error)).toContain("RUNNEL_MAX_BODY");
