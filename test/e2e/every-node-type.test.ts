@@ -73,6 +73,11 @@ describe("one flow with every node type, end to end through the API", () => {
     return Promise.all(runs.reverse().map(async (r) => (await (await app.request(`/api/runs/${r.id}`)).json()) as RunWithSteps));
   }
 
+  /** Has run every branch but the delayed one: what a run waiting on its delay has journaled. */
+  function parked(run: RunWithSteps): boolean {
+    return run.status === "running" && ["shipped", "skipped"].every((id) => run.steps.some((s) => s.nodeId === id));
+  }
+
   function expectProcessedAll(run: RunWithSteps) {
     expect(run.status).toBe("succeeded");
     const step = (id: string) => run.steps.filter((s) => s.nodeId === id);
@@ -105,7 +110,10 @@ describe("one flow with every node type, end to end through the API", () => {
     const manual = await app.request(`/api/flows/${flowId}/run`, { method: "POST", body: JSON.stringify({ payload: { by: "test" } }), headers: { "content-type": "application/json" } });
     expect(manual.status).toBe(202);
 
-    await until(async () => (await runsOf()).length === 3 && h.engine.worker!.activeCount === 0, "three runs waiting on their delays");
+    await until(async () => {
+      const runs = await runsOf();
+      return runs.length === 3 && runs.every(parked) && h.engine.worker!.activeCount === 0;
+    }, "three runs waiting on their delays");
     expect((await runsOf()).map((r) => r.status)).toEqual(["running", "running", "running"]);
     await h.clock!.advance(10 * MINUTE);
     await until(async () => (await runsOf()).every((r) => r.status !== "running"), "the delayed branches");
@@ -113,11 +121,12 @@ describe("one flow with every node type, end to end through the API", () => {
     // schedule: the 01:00 tick.
     await until(() => h.clock!.nextWakeAt() === Date.UTC(2026, 0, 1, 1), "the schedule to sleep until 01:00");
     await h.clock!.advance(50 * MINUTE);
-    // startedAt: claimed already. Between the enqueue and the claim no worker is active either,
-    // and advancing the clock then would start the run (and its delay) 10 minutes late.
+    // Parked: everything but the delay journaled. Between the enqueue and the claim, and between
+    // a claim and its commit, no worker is active either (and the claim's startedAt is already
+    // visible), so advancing the clock then would start the run (and its delay) 10 minutes late.
     await until(async () => {
       const runs = await runsOf();
-      return runs.length === 4 && runs[3]!.startedAt !== undefined && h.engine.worker!.activeCount === 0;
+      return runs.length === 4 && parked(runs[3]!) && h.engine.worker!.activeCount === 0;
     }, "the scheduled run to park");
     await h.clock!.advance(10 * MINUTE);
     await until(async () => (await runsOf()).every((r) => r.status !== "running"), "the scheduled run");
