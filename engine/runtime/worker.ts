@@ -97,18 +97,6 @@ export class Worker {
   }
 
   /**
-   * A freed slot looks for claimable work only while some may be waiting, and does not by itself
-   * say that some is: were it a wake(), every run ending during a claim round would start the
-   * next one, and under a steady load of adopted runs the rounds would follow one another
-   * without end (one write transaction each, for nothing).
-   */
-  private lookForMore(): void {
-    if (!this.backlog || this.stopping || this.claiming) return;
-    this.claiming = true;
-    this.claimRound = this.claimLoop();
-  }
-
-  /**
    * Executes a run this process leased to itself at enqueue (after reserve()), skipping a claim
    * round trip. `durable` resolves when the enqueue has committed; nothing is written or sent
    * before it.
@@ -170,7 +158,7 @@ export class Worker {
       this.active.delete(runId);
       this.finishing.delete(runId);
       this.lost.delete(runId);
-      this.lookForMore();
+      if (this.backlog) this.wake();
     });
     this.active.set(runId, task);
   }
