@@ -50,14 +50,23 @@ export function inspectDatabase(dataDir: string, now = Date.now(), dedupeNodeId 
 }
 
 /** Polls until no run is queued or running; returns how long that took. */
-export async function waitForDrain(dataDir: string, timeoutMs: number): Promise<number> {
+export function waitForDrain(dataDir: string, timeoutMs: number): Promise<number> {
+  return waitForNone(dataDir, ["queued", "running"], timeoutMs);
+}
+
+/** Polls until no run is waiting in the queue (running ones may remain); returns how long that took. */
+export function waitForEmptyQueue(dataDir: string, timeoutMs: number): Promise<number> {
+  return waitForNone(dataDir, ["queued"], timeoutMs);
+}
+
+async function waitForNone(dataDir: string, statuses: string[], timeoutMs: number): Promise<number> {
   const started = Date.now();
   for (;;) {
     const db = new Database(path.join(dataDir, "runnel.db"), { readonly: true, fileMustExist: true });
-    const unfinished = db.prepare("SELECT count(*) FROM runs WHERE status IN ('queued', 'running')").pluck().get() as number;
+    const left = db.prepare(`SELECT count(*) FROM runs WHERE status IN (${statuses.map(() => "?").join(", ")})`).pluck().get(...statuses) as number;
     db.close();
-    if (unfinished === 0) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`${unfinished} runs still unfinished after ${timeoutMs} ms`);
+    if (left === 0) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`${left} runs still ${statuses.join(" or ")} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
