@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AllowListError, parseAllowList, type AllowList } from "../engine/security/allow-list.ts";
 import { parseSecretKey, SecretKeyError, type SecretKey } from "../engine/security/credential-crypto.ts";
 import { crashHookFromSpec, CrashSpecError } from "../engine/runtime/crash-points.ts";
+import { MAX_STEPS_PER_RUN_CEILING } from "../engine/executor/limits.ts";
 
 export class ConfigError extends Error {}
 
@@ -52,7 +53,7 @@ const schema = z.object({
   RUNNEL_RUN_RETENTION_DAYS: z.coerce.number().min(0).default(14),
   RUNNEL_RUN_RETENTION_PER_FLOW: z.coerce.number().int().min(0).default(10_000),
   RUNNEL_RETENTION_INTERVAL: z.coerce.number().int().min(10).default(60_000),
-  RUNNEL_MAX_STEPS_PER_RUN: z.coerce.number().int().min(1).default(10_000),
+  RUNNEL_MAX_STEPS_PER_RUN: z.coerce.number().int().min(1).max(MAX_STEPS_PER_RUN_CEILING).default(10_000),
   RUNNEL_MAX_STEP_BYTES: sizeVar("256kb", 1024),
   RUNNEL_MAX_RUN_BYTES: sizeVar("32mb", 1024),
   // Runs mostly wait on commits and I/O; 64 lets a webhook burst be adopted at enqueue instead of

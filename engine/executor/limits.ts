@@ -13,6 +13,8 @@ export interface RunLimits {
 
 const KB = 1024;
 export const DEFAULT_RUN_LIMITS: RunLimits = { maxSteps: 10_000, maxStepBytes: 256 * KB, maxRunBytes: 32 * KB * KB };
+/** The most steps a run may be allowed: SQLite keys a step by its run and a seq below 2^20 (step-keys.ts). */
+export const MAX_STEPS_PER_RUN_CEILING = 1_000_000;
 
 /** What the log keeps of a message too large to keep whole. */
 export interface TruncatedMarker {

@@ -2,7 +2,10 @@ import { RUN_STATUSES } from "../model/index.ts";
 import { EngineError } from "../errors.ts";
 import type { RunCounts, RunPage } from "./types.ts";
 
-/** Where a page of the run listing ended: runs are ordered newest first by (createdAt, id). */
+/**
+ * Where a page of the run listing ended: runs are ordered newest first by createdAt, ties broken by
+ * `id`: the run id in PostgreSQL, the run's row number in SQLite (its history indexes' order).
+ */
 export interface RunCursor {
   createdAt: number;
   id: string;
@@ -41,11 +44,12 @@ export function runPage<R extends { created_at: number; id: string }>(
   limit: number,
   scanEnd: RunCursor | undefined,
   toRun: (row: R) => RunPage["runs"][number],
+  tieOf: (row: R) => string = (row) => row.id,
 ): RunPage {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   let nextCursor: string | null = null;
-  if (rows.length > limit && last) nextCursor = encodeRunCursor({ createdAt: last.created_at, id: last.id });
+  if (rows.length > limit && last) nextCursor = encodeRunCursor({ createdAt: last.created_at, id: tieOf(last) });
   else if (scanEnd) nextCursor = encodeRunCursor(scanEnd);
   return { runs: page.map(toRun), nextCursor };
 }

@@ -24,6 +24,8 @@ describe("durability configuration", () => {
     expect(() => loadConfig({ RUNNEL_MAX_RUN_BYTES: "lots" })).toThrow(/RUNNEL_MAX_RUN_BYTES="lots"/);
     expect(() => loadConfig({ RUNNEL_LEASE_MS: "5" })).toThrow(/RUNNEL_LEASE_MS/);
     expect(() => loadConfig({ RUNNEL_SQLITE_GROUP_COMMIT: "maybe" })).toThrow(ConfigError);
+    expect(() => loadConfig({ RUNNEL_MAX_STEPS_PER_RUN: "2000000" })).toThrow(/RUNNEL_MAX_STEPS_PER_RUN="2000000"/);
+    expect(loadConfig({ RUNNEL_MAX_STEPS_PER_RUN: "1000000" }).maxStepsPerRun).toBe(1_000_000);
   });
 
   it("accepts a known crash point and refuses an unknown one at start", () => {

@@ -127,7 +127,7 @@ describe("run executor", () => {
     expect(run.steps.map((s) => s.outputs)).toEqual([{ out: [message] }, { out: [message] }, { out: [message] }, { out: [{ n: 1 }] }]);
     expect(run.steps[3]?.input).toEqual(message);
     const db = (h.store as import("../../engine/index.ts").SqliteStore).db;
-    const stored = db.prepare("SELECT group_concat(outputs, '') FROM steps WHERE run_id = ?").pluck().get(run.id) as string;
+    const stored = db.prepare("SELECT group_concat(outputs, '') FROM run_steps WHERE run_id = ?").pluck().get(run.id) as string;
     expect(stored.split("only-once-7f3a").length - 1).toBe(1);
   });
 

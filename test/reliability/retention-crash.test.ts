@@ -91,7 +91,7 @@ describe("crash point: during retention pruning", () => {
       expect(facts.orphanSteps).toBe(0);
       expect(await oldLeft()).toBe(0);
       const db = new Database(path.join(data.dir, "runnel.db"), { readonly: true });
-      const stepsOfRecent = db.prepare(`SELECT count(*) FROM steps WHERE run_id IN (${recent.map(() => "?").join(",")})`).pluck().get(...recent);
+      const stepsOfRecent = db.prepare(`SELECT count(*) FROM run_steps WHERE run_id IN (${recent.map(() => "?").join(",")})`).pluck().get(...recent);
       db.close();
       expect(stepsOfRecent).toBe(RECENT_RUNS * 2);
       for (const id of sender.acked) {

@@ -1,8 +1,8 @@
-import { stepRowValues } from "../sqlite/rows.ts";
+import { stepFieldValues } from "../sqlite/rows.ts";
 import type { StepRecord } from "../types.ts";
 
 /**
- * The steps table's columns, in the order of `stepRowValues` (shared with SQLite), with their
+ * The steps table's columns: the run and seq, then those of `stepFieldValues` (shared with SQLite), with their
  * PostgreSQL types: every statement writing steps is built from this one list.
  */
 const STEP_FIELDS = [
@@ -38,7 +38,7 @@ export const STEP_UPSERT = `ON CONFLICT (run_id, seq) DO UPDATE SET ${names
 
 /** The row values of a step, checked against the column list so a new field cannot go unwritten. */
 export function stepValues(runId: string, step: StepRecord): unknown[] {
-  const values = stepRowValues(runId, step);
+  const values = stepFieldValues(step, [runId, step.seq]);
   if (values.length !== STEP_FIELDS.length) {
     throw new Error(`steps have ${values.length} fields but the PostgreSQL store writes ${STEP_FIELDS.length}: add the new column to step-columns.ts and a migration`);
   }

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { CrashHook } from "../../runtime/crash-points.ts";
 import type { PruneRule } from "../types.ts";
 import type { GroupCommit } from "./group-commit.ts";
+import { stepsOfRunSql } from "./step-keys.ts";
 
 const FINISHED = "status IN ('succeeded', 'failed', 'canceled')";
 
@@ -10,34 +11,34 @@ const FINISHED = "status IN ('succeeded', 'failed', 'canceled')";
  * transaction, and every lookup walks an index, so a batch is a short write at any table size.
  */
 function prepareRetention(db: Database.Database) {
-  // Ordered like the (created_at, id) indexes, so each lookup walks an index from its start. (By
-  // id alone SQLite sorted every run of the flow, or every finished run, in a temporary B-tree
-  // for each batch: a pass over a 100,000-run flow kept a core busy for minutes.)
-  const oldRuns = db.prepare(`SELECT id FROM runs INDEXED BY runs_newest WHERE created_at < ? AND ${FINISHED}
-    ORDER BY created_at, id LIMIT ?`).pluck();
-  const newestToDrop = db.prepare(`SELECT created_at, id FROM runs INDEXED BY runs_by_flow_time WHERE flow_id = ?
-    ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?`);
-  const flowRunsUpTo = db.prepare(`SELECT id FROM runs INDEXED BY runs_by_flow_time WHERE flow_id = ? AND (created_at, id) <= (?, ?)
-    AND ${FINISHED} ORDER BY created_at, id LIMIT ?`).pluck();
-  const deleteSteps = db.prepare("DELETE FROM steps WHERE run_id = ?");
-  const deleteRun = db.prepare("DELETE FROM runs WHERE id = ?");
+  // Ordered like the history indexes, (created_at, num), so each lookup walks an index from its
+  // start. (Ordered otherwise, SQLite sorted every run of the flow, or every finished run, in a
+  // temporary B-tree for each batch: a pass over a 100,000-run flow kept a core busy for minutes.)
+  const oldRuns = db.prepare(`SELECT num FROM runs INDEXED BY runs_newest WHERE created_at < ? AND ${FINISHED}
+    ORDER BY created_at, num LIMIT ?`);
+  const newestToDrop = db.prepare(`SELECT created_at, num FROM runs INDEXED BY runs_by_flow_time WHERE flow_id = ?
+    ORDER BY created_at DESC, num DESC LIMIT 1 OFFSET ?`);
+  const flowRunsUpTo = db.prepare(`SELECT num FROM runs INDEXED BY runs_by_flow_time WHERE flow_id = ? AND (created_at, num) <= (?, ?)
+    AND ${FINISHED} ORDER BY created_at, num LIMIT ?`);
+  const deleteSteps = db.prepare(`DELETE FROM steps WHERE ${stepsOfRunSql("?")}`);
+  const deleteRun = db.prepare("DELETE FROM runs WHERE num = ?");
   const flowIds = db.prepare("SELECT DISTINCT flow_id FROM runs WHERE flow_id > ? ORDER BY flow_id LIMIT ?").pluck();
 
   return {
-    /** Deletes one batch of finished runs (steps first); returns their ids. */
-    pruneRuns(rule: PruneRule, limit: number): string[] {
-      let ids: string[];
+    /** Deletes one batch of finished runs (steps first); returns how many. */
+    pruneRuns(rule: PruneRule, limit: number): number {
+      let runs: { num: number }[];
       if ("createdBefore" in rule) {
-        ids = oldRuns.all(rule.createdBefore, limit) as string[];
+        runs = oldRuns.all(rule.createdBefore, limit) as typeof runs;
       } else {
-        const boundary = newestToDrop.get(rule.flowId, rule.keepNewest) as { created_at: number; id: string } | undefined;
-        ids = boundary === undefined ? [] : (flowRunsUpTo.all(rule.flowId, boundary.created_at, boundary.id, limit) as string[]);
+        const boundary = newestToDrop.get(rule.flowId, rule.keepNewest) as { created_at: number; num: number } | undefined;
+        runs = boundary === undefined ? [] : (flowRunsUpTo.all(rule.flowId, boundary.created_at, boundary.num, limit) as typeof runs);
       }
-      for (const id of ids) {
-        deleteSteps.run(id);
-        deleteRun.run(id);
+      for (const { num } of runs) {
+        deleteSteps.run(num, num);
+        deleteRun.run(num);
       }
-      return ids;
+      return runs.length;
     },
     flowIdsWithRuns(after: string | undefined, limit: number): string[] {
       return flowIds.all(after ?? "", limit) as string[];
@@ -61,7 +62,7 @@ export class SqliteRetention {
 
   prune(rule: PruneRule, limit: number): Promise<number> {
     return this.writes.run(() => {
-      const deleted = this.sql.pruneRuns(rule, limit).length;
+      const deleted = this.sql.pruneRuns(rule, limit);
       if (deleted > 0) this.crash?.("retention.batch");
       return deleted;
     });

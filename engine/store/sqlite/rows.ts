@@ -1,6 +1,7 @@
 import type { FlowDocument, Run, RunStatus, StepStatus } from "../../model/index.ts";
 import { restorePassed, storedOutputs } from "../journal.ts";
 import type { StepRecord } from "../types.ts";
+import { stepKey } from "./step-keys.ts";
 
 export interface RunRow {
   id: string;
@@ -77,10 +78,14 @@ export function journalFromRows(rows: StepRow[]): StepRecord[] {
   return restorePassed(rows.map(stepRecordFromRow));
 }
 
-export function stepRowValues(runId: string, step: StepRecord): unknown[] {
-  return [
-    runId,
-    step.seq,
+/** The values of `insertStep` for a step of the run whose row number is `runNum`. */
+export function stepRowValues(runNum: number, step: StepRecord): unknown[] {
+  return stepFieldValues(step, [stepKey(runNum, step.seq)]);
+}
+
+/** `key` followed by a step's columns after its key (node_id … passed), as both stores write them. */
+export function stepFieldValues(step: StepRecord, key: unknown[]): unknown[] {
+  key.push(
     step.nodeId,
     step.nodeType,
     step.status,
@@ -93,7 +98,8 @@ export function stepRowValues(runId: string, step: StepRecord): unknown[] {
     step.meta === undefined ? null : JSON.stringify(step.meta),
     step.payload === undefined ? null : JSON.stringify(step.payload),
     step.passed === undefined ? null : JSON.stringify(step.passed),
-  ];
+  );
+  return key;
 }
 
 export function flowFromRow(doc: string, extra: { created_at?: number; updated_at?: number }): FlowDocument {

@@ -1,7 +1,9 @@
 import type Database from "better-sqlite3";
+import { EngineError } from "../../errors.ts";
 import { countsFromRows, parseRunCursor, type RunCursor, runPage } from "../run-history.ts";
 import type { RunCounts, RunPage, RunQuery } from "../types.ts";
 import { runFromRow, type RunRow } from "./rows.ts";
+import { firstStepKeySql } from "./step-keys.ts";
 
 /** Runs one text-filtered page may examine: SQLite answers on the event loop, so a search must not stall it. */
 export const DEFAULT_TEXT_SCAN_BUDGET = 10_000;
@@ -39,16 +41,16 @@ export class RunQueries {
     if (query.text) {
       scanEnd = this.scanBoundary(indexed);
       if (scanEnd) {
-        main.where.push("(r.created_at, r.id) >= (?, ?)");
-        main.params.push(scanEnd.createdAt, scanEnd.id);
+        main.where.push("(r.created_at, r.num) >= (?, ?)");
+        main.params.push(scanEnd.createdAt, runNumOf(scanEnd));
       }
-      main.where.push("EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.seq = 1 AND s.outputs LIKE ? ESCAPE '\\')");
+      main.where.push(`EXISTS (SELECT 1 FROM steps s WHERE s.key = ${firstStepKeySql("r.num")} + 1 AND s.outputs LIKE ? ESCAPE '\\')`);
       main.params.push(`%${escapeLike(query.text)}%`);
     }
     const sql = `SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id
-      ${whereClause(main)} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`;
-    const rows = this.prepared(sql).all(...main.params, query.limit + 1) as RunRow[];
-    return runPage(rows, query.limit, scanEnd, runFromRow);
+      ${whereClause(main)} ORDER BY r.created_at DESC, r.num DESC LIMIT ?`;
+    const rows = this.prepared(sql).all(...main.params, query.limit + 1) as (RunRow & { num: number })[];
+    return runPage(rows, query.limit, scanEnd, runFromRow, (row) => String(row.num));
   }
 
   counts(flowId?: string): Record<string, RunCounts> {
@@ -58,10 +60,10 @@ export class RunQueries {
 
   /** The last run a budgeted scan may examine, or undefined when fewer candidates remain. */
   private scanBoundary(indexed: Conditions): RunCursor | undefined {
-    const sql = `SELECT r.created_at, r.id FROM runs r ${whereClause(indexed)}
-      ORDER BY r.created_at DESC, r.id DESC LIMIT 1 OFFSET ?`;
-    const row = this.prepared(sql).get(...indexed.params, this.textScanBudget - 1) as { created_at: number; id: string } | undefined;
-    return row && { createdAt: row.created_at, id: row.id };
+    const sql = `SELECT r.created_at, r.num FROM runs r ${whereClause(indexed)}
+      ORDER BY r.created_at DESC, r.num DESC LIMIT 1 OFFSET ?`;
+    const row = this.prepared(sql).get(...indexed.params, this.textScanBudget - 1) as { created_at: number; num: number } | undefined;
+    return row && { createdAt: row.created_at, id: String(row.num) };
   }
 
   private prepared(sql: string): Database.Statement {
@@ -87,7 +89,7 @@ function indexedConditions(query: RunQuery): Conditions {
   if (query.until !== undefined) add("r.created_at < ?", query.until);
   if (query.cursor !== undefined) {
     const cursor = parseRunCursor(query.cursor);
-    add("(r.created_at, r.id) < (?, ?)", cursor.createdAt, cursor.id);
+    add("(r.created_at, r.num) < (?, ?)", cursor.createdAt, runNumOf(cursor));
   }
   return c;
 }
@@ -98,4 +100,13 @@ function whereClause(c: Conditions): string {
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+/** SQLite's cursors name a run by its row number (the tie-break of the history indexes). */
+function runNumOf(cursor: RunCursor): number {
+  const num = Number(cursor.id);
+  if (!Number.isSafeInteger(num) || String(num) !== cursor.id) {
+    throw new EngineError("INVALID_CURSOR", "cursor is not one this server handed out; start again from the first page");
+  }
+  return num;
 }

@@ -1,4 +1,9 @@
 import type Database from "better-sqlite3";
+import { firstStepKeySql, SEQ_OF_KEY_SQL, stepsOfRunSql } from "./step-keys.ts";
+
+const STEP_COLUMNS = `${SEQ_OF_KEY_SQL} AS seq, node_id, node_type, status, input_ref, outputs, error, attempts, started_at, finished_at, meta, payload, passed`;
+/** The steps of the run with text id `?`, as a key range (pass the id twice). */
+const STEPS_OF_RUN = stepsOfRunSql("SELECT num FROM runs WHERE id = ?");
 
 /** Every hot statement is prepared once per connection (preparing per call cost ~35%). */
 export function prepareStatements(db: Database.Database) {
@@ -16,26 +21,27 @@ export function prepareStatements(db: Database.Database) {
     insertRun: p(`INSERT INTO runs (id, flow_id, flow_version, trigger_node_id, trigger_type, status, error, created_at,
       started_at, finished_at, lease_owner, lease_until, available_at, frontier, next_seq, retry_of)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    insertStep: p(`INSERT OR REPLACE INTO steps (run_id, seq, node_id, node_type, status, input_ref, outputs, error,
-      attempts, started_at, finished_at, meta, payload, passed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    dropPayloads: p("UPDATE steps SET payload = NULL WHERE run_id = ? AND payload IS NOT NULL"),
+    insertStep: p(`INSERT OR REPLACE INTO steps (key, node_id, node_type, status, input_ref, outputs, error,
+      attempts, started_at, finished_at, meta, payload, passed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    dropPayloads: p(`UPDATE steps SET payload = NULL WHERE ${STEPS_OF_RUN} AND payload IS NOT NULL`),
     claimRuns: p(`UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ?, started_at = coalesce(started_at, ?)
       WHERE id IN (SELECT id FROM runs INDEXED BY runs_pending WHERE status IN ('queued', 'running') AND available_at <= ?
         AND (lease_until IS NULL OR lease_until < ?) ORDER BY available_at LIMIT ?)
       RETURNING *`),
     renewLease: p("UPDATE runs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND status = 'running'"),
-    updateFrontier: p("UPDATE runs SET frontier = ?, next_seq = ? WHERE id = ? AND lease_owner = ? AND status = 'running'"),
+    updateFrontier: p("UPDATE runs SET frontier = ?, next_seq = ? WHERE id = ? AND lease_owner = ? AND status = 'running' RETURNING num"),
     parkRun: p(`UPDATE runs SET frontier = ?, next_seq = ?, available_at = ?, lease_owner = NULL, lease_until = NULL
       WHERE id = ? AND lease_owner = ? AND status = 'running'`),
     finishRun: p(`UPDATE runs SET status = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, frontier = '[]'
-      WHERE id = ? AND lease_owner = ? AND status = 'running'`),
+      WHERE id = ? AND lease_owner = ? AND status = 'running' RETURNING num`),
     releaseRun: p("UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND status = 'running'"),
     cancelRun: p(`UPDATE runs SET status = 'canceled', finished_at = ?, lease_owner = NULL, lease_until = NULL
       WHERE id = ? AND status IN ('queued', 'running')`),
     getRunStatus: p("SELECT status FROM runs WHERE id = ?"),
     getRun: p("SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id WHERE r.id = ?"),
-    getSteps: p("SELECT * FROM steps WHERE run_id = ? ORDER BY seq"),
-    getTriggerOutputs: p("SELECT outputs FROM steps WHERE run_id = ? AND seq = 1"),
+    getSteps: p(`SELECT ${STEP_COLUMNS} FROM steps WHERE ${STEPS_OF_RUN} ORDER BY key`),
+    getStepsOfNum: p(`SELECT ${STEP_COLUMNS} FROM steps WHERE ${stepsOfRunSql("?")} ORDER BY key`),
+    getTriggerOutputs: p(`SELECT outputs FROM steps WHERE key = ${firstStepKeySql("SELECT num FROM runs WHERE id = ?")} + 1`),
 
     getIdempotency: p("SELECT run_id FROM idempotency_keys WHERE scope = ? AND key = ? AND expires_at > ?"),
     putIdempotency: p("INSERT OR REPLACE INTO idempotency_keys (scope, key, run_id, expires_at) VALUES (?, ?, ?, ?)"),

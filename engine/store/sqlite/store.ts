@@ -157,7 +157,7 @@ export class SqliteStore implements Store {
 
   private insertRunRow(state: RunRowState): void {
     const { run } = state;
-    this.sql.insertRun.run(
+    const { lastInsertRowid } = this.sql.insertRun.run(
       run.id,
       run.flowId,
       run.flowVersion,
@@ -175,19 +175,21 @@ export class SqliteStore implements Store {
       state.nextSeq,
       run.retryOf ?? null,
     );
-    for (const step of state.steps.values()) this.sql.insertStep.run(...stepRowValues(run.id, step));
+    const num = Number(lastInsertRowid);
+    for (const step of state.steps.values()) this.sql.insertStep.run(...stepRowValues(num, step));
   }
 
   async claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]> {
     if (limit <= 0) return [];
     return this.writes.run(() => {
       const rows = this.sql.claimRuns.all(owner, leaseUntil, now, now, now, limit) as (RunRow & {
+        num: number;
         frontier: string;
         next_seq: number;
       })[];
       return rows.map((row) => ({
         run: runFromRow({ ...row, flow_name: null }),
-        steps: journalFromRows(this.sql.getSteps.all(row.id) as StepRow[]),
+        steps: journalFromRows(this.sql.getStepsOfNum.all(row.num, row.num) as StepRow[]),
         frontier: JSON.parse(row.frontier),
         nextSeq: row.next_seq,
       }));
@@ -205,9 +207,9 @@ export class SqliteStore implements Store {
     const folded = this.pending.commitStep(commit);
     if (folded) return folded;
     return this.writes.run(() => {
-      const updated = this.sql.updateFrontier.run(JSON.stringify(commit.frontier), commit.nextSeq, commit.runId, commit.owner);
-      if (updated.changes === 0) throw new LeaseLostError(commit.runId);
-      for (const step of commit.steps) this.sql.insertStep.run(...stepRowValues(commit.runId, step));
+      const updated = this.sql.updateFrontier.get(JSON.stringify(commit.frontier), commit.nextSeq, commit.runId, commit.owner) as RunNum | undefined;
+      if (!updated) throw new LeaseLostError(commit.runId);
+      for (const step of commit.steps) this.sql.insertStep.run(...stepRowValues(updated.num, step));
     });
   }
 
@@ -229,10 +231,10 @@ export class SqliteStore implements Store {
     }
     return this.writes.run(() => {
       const error = finish.error === undefined ? null : JSON.stringify(finish.error);
-      const updated = this.sql.finishRun.run(finish.status, error, finish.now, finish.runId, finish.owner);
-      if (updated.changes === 0) throw new LeaseLostError(finish.runId);
-      for (const step of finish.steps) this.sql.insertStep.run(...stepRowValues(finish.runId, step));
-      this.sql.dropPayloads.run(finish.runId);
+      const updated = this.sql.finishRun.get(finish.status, error, finish.now, finish.runId, finish.owner) as RunNum | undefined;
+      if (!updated) throw new LeaseLostError(finish.runId);
+      for (const step of finish.steps) this.sql.insertStep.run(...stepRowValues(updated.num, step));
+      this.sql.dropPayloads.run(finish.runId, finish.runId);
       if (finish.status === "failed") this.keys.releaseFailedRun(finish.runId);
     });
   }
@@ -252,7 +254,7 @@ export class SqliteStore implements Store {
     const folded = this.pending.cancel(runId, now);
     if (folded) return folded;
     return this.writes.run(() => {
-      if (this.sql.cancelRun.run(now, runId).changes > 0) this.sql.dropPayloads.run(runId);
+      if (this.sql.cancelRun.run(now, runId).changes > 0) this.sql.dropPayloads.run(runId, runId);
       const row = this.sql.getRunStatus.get(runId) as { status: RunStatus } | undefined;
       return row?.status;
     });
@@ -265,7 +267,7 @@ export class SqliteStore implements Store {
   }
 
   async getJournal(id: string): Promise<StepRecord[]> {
-    return journalFromRows(this.sql.getSteps.all(id) as StepRow[]);
+    return journalFromRows(this.sql.getSteps.all(id, id) as StepRow[]);
   }
 
   async getRunMessage(id: string): Promise<Message | undefined> {
@@ -312,6 +314,9 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 }
+
+/** What the run updates that journal steps return: the row number their keys are made of. */
+type RunNum = { num: number };
 
 export class FlowNotFoundError extends Error {
   readonly code = "NOT_FOUND";

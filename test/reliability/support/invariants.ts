@@ -1,5 +1,6 @@
 import path from "node:path";
 import Database from "better-sqlite3";
+import { STEP_SPAN } from "../../../engine/store/sqlite/step-keys.ts";
 
 export interface RunFacts {
   runId: string;
@@ -22,19 +23,19 @@ export function inspectDatabase(dataDir: string, now = Date.now(), dedupeNodeId 
   const db = new Database(path.join(dataDir, "runnel.db"), { readonly: true, fileMustExist: true });
   try {
     const integrity = db.pragma("integrity_check", { simple: true }) as string;
-    const orphanSteps = db.prepare("SELECT count(*) FROM steps WHERE run_id NOT IN (SELECT id FROM runs)").pluck().get() as number;
+    const orphanSteps = db.prepare(`SELECT count(*) FROM steps WHERE key / ${STEP_SPAN} NOT IN (SELECT num FROM runs)`).pluck().get() as number;
     const runsByEvent = new Map<string, RunFacts[]>();
     const rows = db
       .prepare(
         `SELECT r.id AS runId, r.status AS status, json_extract(s.outputs, '$.out[0].body.id') AS eventId
-         FROM runs r JOIN steps s ON s.run_id = r.id AND s.seq = 1`,
+         FROM runs r JOIN run_steps s ON s.run_id = r.id AND s.seq = 1`,
       )
       .all() as (RunFacts & { eventId: string })[];
     for (const { eventId, ...run } of rows) runsByEvent.set(eventId, [...(runsByEvent.get(eventId) ?? []), run]);
     const passes = db
       .prepare(
         `SELECT json_extract(t.outputs, '$.out[0].body.id') AS eventId, count(*) AS n
-         FROM steps d JOIN steps t ON t.run_id = d.run_id AND t.seq = 1
+         FROM run_steps d JOIN run_steps t ON t.run_id = d.run_id AND t.seq = 1
          WHERE d.node_id = ? AND json_array_length(d.outputs, '$.out') > 0 GROUP BY eventId`,
       )
       .all(dedupeNodeId) as { eventId: string; n: number }[];
