@@ -74,27 +74,18 @@ describe("group commit", () => {
     expect(writes.batches).toBe(1);
   });
 
-  it("rolls back a failing atCommit write alone, its batch-mates committed once each", async () => {
+  it("applies an atomic write without a savepoint, a failing one leaving its batch whole", async () => {
     const { db, writes, insert } = open();
-    // Each late write inserts two rows; the third's second row collides, so only its first must go.
-    const pair = (a: string, b: string) => () => insert(a) + insert(b);
-    const results = await Promise.allSettled([writes.atCommit(pair("a1", "a2")), writes.atCommit(pair("b1", "b2")), writes.atCommit(pair("c1", "a1")), writes.atCommit(pair("d1", "d2"))]);
-    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
-    expect(writes.batches).toBe(1);
-    expect(db.prepare("SELECT v FROM t ORDER BY id").pluck().all()).toEqual(["a1", "a2", "b1", "b2", "d1", "d2"]);
-  });
-
-  it("applies a one-statement write without a savepoint: a failing one still leaves the batch whole", async () => {
-    const { db, writes, insert } = open();
-    const first = writes.apply(() => insert("a"), { oneStatement: true });
-    const failing = writes.apply(() => insert("a"), { oneStatement: true });
-    const last = writes.apply(() => insert("b"), { oneStatement: true });
+    const first = writes.apply(() => insert("a"), { atomic: true });
+    const failing = writes.apply(() => insert("a"), { atomic: true });
+    const late = writes.atCommit(() => insert("b"), { atomic: true });
     await expect(failing.applied).rejects.toThrow(/UNIQUE/);
-    expect(await Promise.all([first.durable, last.durable])).toEqual([1, 1]);
+    expect(await Promise.all([first.durable, late])).toEqual([1, 1]);
+    expect(writes.batches).toBe(1);
     expect(db.prepare("SELECT v FROM t ORDER BY id").pluck().all()).toEqual(["a", "b"]);
-    // The first write of a batch failing ends the transaction it opened; the next write opens another.
-    await expect(writes.apply(() => insert("b"), { oneStatement: true }).durable).rejects.toThrow(/UNIQUE/);
-    await writes.apply(() => insert("c"), { oneStatement: true }).durable;
+    // The first write of a batch failing ends the transaction it opened; the next one opens another.
+    await expect(writes.apply(() => insert("b"), { atomic: true }).durable).rejects.toThrow(/UNIQUE/);
+    await writes.apply(() => insert("c"), { atomic: true }).durable;
     expect(db.prepare("SELECT v FROM t ORDER BY id").pluck().all()).toEqual(["a", "b", "c"]);
   });
 

@@ -82,4 +82,21 @@ describe("SQLite: a run's writes before its first commit", () => {
     await enqueued;
     expect((await store.getRun(run.id))?.status).toBe("running");
   });
+
+  it("takes a run whose step cannot be stored back out whole, and commits the runs beside it", async () => {
+    const { store, flowId } = await open();
+    const good = leasedRun(flowId);
+    const bad = { ...leasedRun(flowId), id: newId("run", T0) };
+    const goodWritten = store.enqueueRun(good);
+    const badWritten = store.enqueueRun(bad);
+    // A step the steps table refuses (node_id NOT NULL), so the failure comes after the run's row is in.
+    const refused = store.commitStep({ runId: bad.id, owner: "A", nextSeq: 3, frontier: [], steps: [{ ...logStep, nodeId: null as never }] });
+    await expect(badWritten).rejects.toThrow(/NOT NULL/);
+    await expect(refused).rejects.toThrow(/NOT NULL/);
+    await goodWritten;
+    expect(await store.getRun(bad.id)).toBeUndefined();
+    expect(store.db.prepare("SELECT count(*) FROM run_steps WHERE run_id = ?").pluck().get(bad.id)).toBe(0);
+    expect((await store.getRun(good.id))?.steps.map((s) => s.nodeId)).toEqual(["w"]);
+    expect((await store.countRuns(flowId))[flowId]).toMatchObject({ running: 1 });
+  });
 });

@@ -57,7 +57,7 @@ export class SqliteDedupeKeys {
       const release = claim.releaseOnFailure === false ? 0 : 1;
       this.sql.put.run(claim.scope, claim.key, claim.runId, execution, claim.now, claim.expiresAt, release);
       return { first: true };
-    }, { companion: true, oneStatement: true });
+    }, { companion: true, atomic: true });
     return { outcome: applied, durable };
   }
 

@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type { CrashHook } from "../../runtime/crash-points.ts";
 import type { PruneRule } from "../types.ts";
 import type { GroupCommit } from "./group-commit.ts";
-import { stepsOfRunSql } from "./step-keys.ts";
+import type { Statements } from "./statements.ts";
 
 const FINISHED = "status IN ('succeeded', 'failed', 'canceled')";
 
@@ -10,7 +10,7 @@ const FINISHED = "status IN ('succeeded', 'failed', 'canceled')";
  * Retention's statements. Each call deletes one small batch inside the caller's (group-commit)
  * transaction, and every lookup walks an index, so a batch is a short write at any table size.
  */
-function prepareRetention(db: Database.Database) {
+function prepareRetention(db: Database.Database, sql: Statements) {
   // Ordered like the history indexes, (created_at, num), so each lookup walks an index from its
   // start. (Ordered otherwise, SQLite sorted every run of the flow, or every finished run, in a
   // temporary B-tree for each batch: a pass over a 100,000-run flow kept a core busy for minutes.)
@@ -20,8 +20,6 @@ function prepareRetention(db: Database.Database) {
     ORDER BY created_at DESC, num DESC LIMIT 1 OFFSET ?`);
   const flowRunsUpTo = db.prepare(`SELECT num FROM runs INDEXED BY runs_by_flow_time WHERE flow_id = ? AND (created_at, num) <= (?, ?)
     AND ${FINISHED} ORDER BY created_at, num LIMIT ?`);
-  const deleteSteps = db.prepare(`DELETE FROM steps WHERE ${stepsOfRunSql("?")}`);
-  const deleteRun = db.prepare("DELETE FROM runs WHERE num = ?");
   const flowIds = db.prepare("SELECT DISTINCT flow_id FROM runs WHERE flow_id > ? ORDER BY flow_id LIMIT ?").pluck();
 
   return {
@@ -35,8 +33,8 @@ function prepareRetention(db: Database.Database) {
         runs = boundary === undefined ? [] : (flowRunsUpTo.all(rule.flowId, boundary.created_at, boundary.num, limit) as typeof runs);
       }
       for (const { num } of runs) {
-        deleteSteps.run(num, num);
-        deleteRun.run(num);
+        sql.deleteStepsOfNum.run(num, num);
+        sql.deleteRunOfNum.run(num);
       }
       return runs.length;
     },
@@ -54,10 +52,11 @@ export class SqliteRetention {
 
   constructor(
     db: Database.Database,
+    statements: Statements,
     private readonly writes: GroupCommit,
     private readonly crash?: CrashHook,
   ) {
-    this.sql = prepareRetention(db);
+    this.sql = prepareRetention(db, statements);
   }
 
   prune(rule: PruneRule, limit: number): Promise<number> {

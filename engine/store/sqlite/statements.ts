@@ -40,6 +40,8 @@ export function prepareStatements(db: Database.Database) {
     getRunStatus: p("SELECT status FROM runs WHERE id = ?"),
     getRun: p("SELECT r.*, f.name AS flow_name FROM runs r LEFT JOIN flows f ON f.id = r.flow_id WHERE r.id = ?"),
     getSteps: p(`SELECT ${STEP_COLUMNS} FROM steps WHERE ${STEPS_OF_RUN} ORDER BY key`),
+    deleteStepsOfNum: p(`DELETE FROM steps WHERE ${stepsOfRunSql("?")}`),
+    deleteRunOfNum: p("DELETE FROM runs WHERE num = ?"),
     getStepsOfNum: p(`SELECT ${STEP_COLUMNS} FROM steps WHERE ${stepsOfRunSql("?")} ORDER BY key`),
     getTriggerOutputs: p(`SELECT outputs FROM steps WHERE key = ${firstStepKeySql("SELECT num FROM runs WHERE id = ?")} + 1`),
 

@@ -30,6 +30,7 @@ import { flowFromRow, journalFromRows, runFromRow, stepRowValues, type RunRow, t
 import { prepareStatements, type Statements } from "./statements.ts";
 import { PendingRuns, rowStateOf, type RunRowState } from "./pending-runs.ts";
 import { RunQueries } from "./run-queries.ts";
+import { stepKey } from "./step-keys.ts";
 import { WalSync } from "./wal-sync.ts";
 
 export interface SqliteStoreOptions extends DurabilityOptions {
@@ -67,10 +68,10 @@ export class SqliteStore implements Store {
     this.runQueries = new RunQueries(this.db, options.textScanBudget);
     const sync = syncsOffLoop(this.db, options) ? new WalSync(`${this.db.name}-wal`) : undefined;
     this.writes = new GroupCommit(this.db, { ...options.groupCommit, crash: options.crash, sync });
-    this.retention = new SqliteRetention(this.db, this.writes, options.crash);
+    this.retention = new SqliteRetention(this.db, this.sql, this.writes, options.crash);
     this.credentials = new SqliteCredentials(this.db, this.writes);
     this.keys = new SqliteDedupeKeys(this.db, this.writes);
-    this.pending = new PendingRuns((insert) => this.writes.atCommit(insert), (state) => this.insertRunRow(state));
+    this.pending = new PendingRuns((insert) => this.writes.atCommit(insert, { atomic: true }), (state) => this.insertRunRow(state));
     if (options.checkpoint !== false) {
       const checkpointer = new WalCheckpointer(this.db, options.checkpoint).start();
       this.writes.onCommitted(() => checkpointer.afterCommit());
@@ -155,8 +156,14 @@ export class SqliteStore implements Store {
     return { runId: run.id, replayed: false };
   }
 
+  /**
+   * Atomic (see WriteOptions): every value is ready before the first statement, and when a step's
+   * insert fails the run's row and steps are taken back out.
+   */
   private insertRunRow(state: RunRowState): void {
     const { run } = state;
+    const steps = [...state.steps.values()];
+    const rows = steps.map((step) => stepRowValues(0, step));
     const { lastInsertRowid } = this.sql.insertRun.run(
       run.id,
       run.flowId,
@@ -176,7 +183,16 @@ export class SqliteStore implements Store {
       run.retryOf ?? null,
     );
     const num = Number(lastInsertRowid);
-    for (const step of state.steps.values()) this.sql.insertStep.run(...stepRowValues(num, step));
+    try {
+      rows.forEach((values, i) => {
+        values[0] = stepKey(num, steps[i]!.seq);
+        this.sql.insertStep.run(...values);
+      });
+    } catch (error) {
+      this.sql.deleteStepsOfNum.run(num, num);
+      this.sql.deleteRunOfNum.run(num);
+      throw error;
+    }
   }
 
   async claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]> {
