@@ -2,6 +2,8 @@ import type Database from "better-sqlite3";
 import { firstStepKeySql, SEQ_OF_KEY_SQL, stepsOfRunSql } from "./step-keys.ts";
 
 const STEP_COLUMNS = `${SEQ_OF_KEY_SQL} AS seq, node_id, node_type, status, input_ref, outputs, error, attempts, started_at, finished_at, meta, payload, passed`;
+/** Runs a worker may claim at `?` (twice): queued or orphaned (lease expired), and due. */
+const CLAIMABLE = "status IN ('queued', 'running') AND available_at <= ? AND (lease_until IS NULL OR lease_until < ?)";
 /** The steps of the run with text id `?`, as a key range (pass the id twice). */
 const STEPS_OF_RUN = stepsOfRunSql("SELECT num FROM runs WHERE id = ?");
 
@@ -25,9 +27,9 @@ export function prepareStatements(db: Database.Database) {
       attempts, started_at, finished_at, meta, payload, passed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     dropPayloads: p(`UPDATE steps SET payload = NULL WHERE ${STEPS_OF_RUN} AND payload IS NOT NULL`),
     claimRuns: p(`UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ?, started_at = coalesce(started_at, ?)
-      WHERE id IN (SELECT id FROM runs INDEXED BY runs_pending WHERE status IN ('queued', 'running') AND available_at <= ?
-        AND (lease_until IS NULL OR lease_until < ?) ORDER BY available_at LIMIT ?)
+      WHERE num IN (SELECT num FROM runs INDEXED BY runs_pending WHERE ${CLAIMABLE} ORDER BY available_at LIMIT ?)
       RETURNING *`),
+    anyClaimable: p(`SELECT 1 FROM runs INDEXED BY runs_pending WHERE ${CLAIMABLE} LIMIT 1`),
     renewLease: p("UPDATE runs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND status = 'running'"),
     updateFrontier: p("UPDATE runs SET frontier = ?, next_seq = ? WHERE id = ? AND lease_owner = ? AND status = 'running' RETURNING num"),
     parkRun: p(`UPDATE runs SET frontier = ?, next_seq = ?, available_at = ?, lease_owner = NULL, lease_until = NULL

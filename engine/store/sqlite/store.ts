@@ -196,7 +196,9 @@ export class SqliteStore implements Store {
   }
 
   async claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]> {
-    if (limit <= 0) return [];
+    // A look first, outside any write: most rounds under load find nothing, and as a write each
+    // waited for a commit, long enough for a finishing run to ask for the next round (40–90 a second).
+    if (limit <= 0 || !this.sql.anyClaimable.get(now, now)) return [];
     return this.writes.run(() => {
       const rows = this.sql.claimRuns.all(owner, leaseUntil, now, now, now, limit) as (RunRow & {
         num: number;
