@@ -5,6 +5,7 @@ import { newId } from "../../engine/ids.ts";
 import type { WebhookRoute } from "../../engine/runtime/webhook-router.ts";
 import { decodeText, isJsonType, parseJsonText, readRawBody } from "../body.ts";
 import { ApiError } from "../errors.ts";
+import { requestHeaders } from "../request-headers.ts";
 import type { AppDeps } from "../app.ts";
 import { authenticateWebhook, deliveryIdHeaders, deliveryWindowMs, loggedHeaders, WebhookRateLimiter } from "../webhook-guard.ts";
 
@@ -26,7 +27,7 @@ export function hookRoutes(deps: AppDeps) {
     const { route, params } = match;
     limiter.take(route);
     const raw = await readRawBody(c, deps.maxBodyBytes);
-    const received = c.req.header();
+    const received = requestHeaders(c);
     await authenticateWebhook(engine, route, received, raw);
     const message = {
       body: parseBody(raw, c.req.header("content-type")),

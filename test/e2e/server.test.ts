@@ -1,3 +1,4 @@
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRealServer, type RealServer } from "../helpers/real-server.ts";
 import { flow } from "../helpers/flows.ts";
@@ -95,6 +96,27 @@ describe("runnel start, as a user runs it", () => {
     const text = await post("/hooks/reply-text", {});
     expect(text.headers.get("content-type")).toBe("text/plain; charset=utf-8");
     expect(await text.text()).toBe("hi");
+  });
+
+  it("logs a webhook's headers as received, names lower-cased and repeated ones joined", async () => {
+    const created = await post(
+      "/api/flows",
+      flow("echo headers", [{ id: "w", type: "webhook", config: { path: "echo-headers", respond: "respond" } }, { id: "r", type: "respond", config: { body: "headers" } }], ["w->r"]),
+    );
+    expect(created.status).toBe(201);
+    const answer = await new Promise<Record<string, string>>((resolve, reject) => {
+      const request = http.request(`${server.url}/hooks/echo-headers`, { method: "POST" }, (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve(JSON.parse(text)));
+      });
+      request.on("error", reject);
+      request.setHeader("X-Tag", ["a", "b"]); // two header lines
+      request.setHeader("X-Mixed-Case", "value");
+      request.setHeader("Content-Type", "application/json");
+      request.end("{}");
+    });
+    expect(answer).toMatchObject({ "x-tag": "a, b", "x-mixed-case": "value", "content-type": "application/json" });
   });
 
   it("refuses to start with a bad setting, naming the variable", async () => {
