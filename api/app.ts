@@ -12,6 +12,7 @@ import { hookRoutes } from "./routes/hooks.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { nodeTypeRoutes } from "./routes/node-types.ts";
 import { runRoutes } from "./routes/runs.ts";
+import { webhookIngress, type WebhookIngress } from "./webhook-ingress.ts";
 
 export interface AppDeps {
   engine: Engine;
@@ -23,6 +24,8 @@ export interface AppDeps {
   editorDist?: string;
   /** True once shutdown began: new requests get 503 + Retry-After. */
   isShuttingDown?: () => boolean;
+  /** The webhook ingress, when the server shares it with its fast path (hook-listener.ts). */
+  webhooks?: WebhookIngress;
   /** SSE: how many recent events are kept for resuming clients, ping interval. */
   eventStream?: EventStreamOptions;
 }
@@ -52,7 +55,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/credential-types", credentialTypeRoutes());
   app.route("/api/events", eventRoutes(deps, deps.eventStream));
   app.route("/api/dedupe", dedupeRoutes(deps));
-  app.route("/hooks", hookRoutes(deps));
+  app.route("/hooks", hookRoutes(deps.webhooks ?? webhookIngress(deps)));
   app.route("/metrics", metricsRoutes(deps));
   app.all("/api/*", (c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404));
   if (deps.editorDist) app.route("/", editorRoutes(deps.editorDist));

@@ -35,7 +35,7 @@ export async function readRawBody(c: Context, limit: number): Promise<Uint8Array
   return out;
 }
 
-function tooLarge(limit: number): ApiError {
+export function tooLarge(limit: number): ApiError {
   return new ApiError(413, "PAYLOAD_TOO_LARGE", `request body is larger than ${limit} bytes (RUNNEL_MAX_BODY)`);
 }
 

@@ -32,23 +32,25 @@ export function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
-/** The one place where errors become HTTP responses; never a stack trace, never HTML. */
-export function handleError(err: Error, c: Context): Response {
-  if (err instanceof ApiError) {
-    for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-    return c.json(errorBody(err.code, err.message, err.details), err.status);
-  }
+/** What an error becomes over HTTP: its status, extra headers and JSON body; never a stack trace. */
+export function errorAnswer(err: Error): { status: ContentfulStatusCode; headers: Record<string, string>; body: unknown } {
+  if (err instanceof ApiError) return { status: err.status, headers: err.headers, body: errorBody(err.code, err.message, err.details) };
   if (err instanceof VersionConflictError) {
-    return c.json({ error: { code: err.code, message: err.message, current: err.current } }, 409);
+    return { status: 409, headers: {}, body: { error: { code: err.code, message: err.message, current: err.current } } };
   }
-  if (err instanceof EngineError) {
-    return c.json(errorBody(err.code, err.message, err.details), STATUS_BY_CODE[err.code] ?? 400);
-  }
+  if (err instanceof EngineError) return { status: STATUS_BY_CODE[err.code] ?? 400, headers: {}, body: errorBody(err.code, err.message, err.details) };
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     const code = status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : "HTTP_ERROR";
-    return c.json(errorBody(code, err.message || "request failed"), status);
+    return { status, headers: {}, body: errorBody(code, err.message || "request failed") };
   }
   console.error("unhandled error", err);
-  return c.json(errorBody("INTERNAL", "internal error; the server logged the details"), 500);
+  return { status: 500, headers: {}, body: errorBody("INTERNAL", "internal error; the server logged the details") };
+}
+
+/** The one place where errors become Hono responses (the webhook fast path uses errorAnswer too). */
+export function handleError(err: Error, c: Context): Response {
+  const answer = errorAnswer(err);
+  for (const [name, value] of Object.entries(answer.headers)) c.header(name, value);
+  return c.json(answer.body, answer.status);
 }

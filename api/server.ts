@@ -1,14 +1,16 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Duplex } from "node:stream";
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { createEngine, PostgresStore, SqliteStore, type Engine, type Store } from "../engine/index.ts";
 import { crashHookFromSpec, type CrashHook } from "../engine/runtime/crash-points.ts";
 import { MAX_HTTP_RESPONSE_BYTES } from "../engine/nodes/http-client.ts";
 import { createGuardedFetch } from "../engine/security/engine-fetch.ts";
 import { packageRoot } from "../engine/package-root.ts";
-import { createApp } from "./app.ts";
+import { createApp, type AppDeps } from "./app.ts";
+import { withWebhookFastPath } from "./hook-listener.ts";
+import { webhookIngress } from "./webhook-ingress.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { loadSecretKey } from "./secret-key.ts";
@@ -76,15 +78,18 @@ export async function startServer(config: Config, role: Role = "start"): Promise
   const { engine, store, logger } = await openEngine(config, role);
   await engine.start();
   let shuttingDown = false;
-  const app = createApp({
+  const deps: AppDeps = {
     engine,
     version: packageVersion(),
     maxBodyBytes: config.maxBodyBytes,
     apiToken: config.apiToken,
     editorDist: editorDistDir,
     isShuttingDown: () => shuttingDown,
-  });
-  const server = await listen(app.fetch, config.host, config.port);
+  };
+  // One ingress (one rate limiter) for the fast path and the Hono route alike.
+  const webhooks = webhookIngress(deps);
+  const app = createApp({ ...deps, webhooks });
+  const server = await listen((hono) => withWebhookFastPath(webhooks, () => !shuttingDown, hono), app.fetch, config.host, config.port);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
@@ -124,10 +129,14 @@ function closeHttp(server: Server, graceMs = 500): Promise<void> {
   });
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {
+function listen(
+  wrap: (hono: RequestListener) => RequestListener,
+  fetch: (request: Request) => Response | Promise<Response>,
+  hostname: string,
+  port: number,
+): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const listener = getRequestListener(fetch, { hostname, errorHandler: answerUnroutableRequest });
-    const server = createServer(listener);
+    const server = createServer(wrap(getRequestListener(fetch, { hostname, errorHandler: answerUnroutableRequest })));
     server.once("error", reject);
     server.on("clientError", answerUnparsableRequest);
     server.listen(port, hostname, () => resolve(server));

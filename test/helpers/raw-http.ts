@@ -9,6 +9,8 @@ export interface RawResponse {
 export interface RawRequest {
   method: string;
   path: string;
+  /** The Host header (default 127.0.0.1). */
+  host?: string;
   headers?: Record<string, string>;
   body?: string | Uint8Array;
   /** Send the body as these chunks with Transfer-Encoding: chunked. */
@@ -40,7 +42,7 @@ export function rawRequest(port: number, request: RawRequest, timeoutMs = 10_000
     socket.on("error", () => undefined);
     socket.on("close", () => finish());
     socket.on("connect", () => {
-      const lines = [`${request.method} ${request.path} HTTP/1.1`, "Host: 127.0.0.1"];
+      const lines = [`${request.method} ${request.path} HTTP/1.1`, `Host: ${request.host ?? "127.0.0.1"}`];
       for (const [name, value] of Object.entries(request.headers ?? {})) lines.push(`${name}: ${value}`);
       const body = typeof request.body === "string" ? Buffer.from(request.body, "utf8") : request.body ? Buffer.from(request.body) : undefined;
       if (request.chunks) lines.push("Transfer-Encoding: chunked");
