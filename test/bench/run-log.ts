@@ -2,6 +2,7 @@
 import Database from "better-sqlite3";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { percentile, sleep } from "./load.ts";
+import { firstStepKeySql, stepsOfRunSql } from "../../engine/store/sqlite/step-keys.ts";
 
 export interface LoggedRuns {
   runs: number;
@@ -50,10 +51,10 @@ export class RunLog {
     const passed = this.db
       // The id comes from the trigger's message: the dedupe step stores what it passes on only
       // as a reference to its input (steps.passed).
-      .prepare(`SELECT count(*) AS n, count(DISTINCT json_extract(t.outputs, '$.out[0].body.id')) AS ids FROM run_steps s
-        JOIN runs r ON r.id = s.run_id JOIN run_steps t ON t.run_id = s.run_id AND t.seq = 1
+      .prepare(`SELECT count(*) AS n, count(DISTINCT json_extract(t.outputs, '$.out[0].body.id')) AS ids FROM runs r
+        JOIN steps s ON ${stepsOfRunSql("r.num", "s.key")} JOIN steps t ON t.key = ${firstStepKeySql("r.num")} + 1
         WHERE r.flow_id = ? AND r.created_at >= ? AND r.created_at < ?
-        AND s.node_id = 'dedupe' AND json_extract(s.outputs, '$.out') IS NOT NULL`)
+        AND +s.node_id = 'dedupe' AND json_extract(s.outputs, '$.out') IS NOT NULL`)
       .get(flowId, from, to) as { n: number; ids: number };
     if (passed.n > 0) Object.assign(result, { passedDedupe: passed.n, repeatsPassed: passed.n - passed.ids });
     return result;

@@ -11,7 +11,8 @@ export const firstStepKeySql = (num: string) => `(${num}) * ${STEP_SPAN}`;
  * SQL selecting the keys of the run whose number is the expression `num`, which appears twice:
  * a statement's parameters in it are passed twice (better-sqlite3 has no numbered parameters).
  */
-export const stepsOfRunSql = (num: string) => `key BETWEEN (${num}) * ${STEP_SPAN} AND (${num}) * ${STEP_SPAN} + ${STEP_SPAN - 1}`;
+export const stepsOfRunSql = (num: string, key = "key") =>
+  `${key} BETWEEN (${num}) * ${STEP_SPAN} AND (${num}) * ${STEP_SPAN} + ${STEP_SPAN - 1}`;
 /** SQL reading a step's seq back from its key. */
 export const SEQ_OF_KEY_SQL = `key % ${STEP_SPAN}`;
 

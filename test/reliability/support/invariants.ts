@@ -1,6 +1,6 @@
 import path from "node:path";
 import Database from "better-sqlite3";
-import { STEP_SPAN } from "../../../engine/store/sqlite/step-keys.ts";
+import { firstStepKeySql, STEP_SPAN, stepsOfRunSql } from "../../../engine/store/sqlite/step-keys.ts";
 
 export interface RunFacts {
   runId: string;
@@ -28,15 +28,15 @@ export function inspectDatabase(dataDir: string, now = Date.now(), dedupeNodeId 
     const rows = db
       .prepare(
         `SELECT r.id AS runId, r.status AS status, json_extract(s.outputs, '$.out[0].body.id') AS eventId
-         FROM runs r JOIN run_steps s ON s.run_id = r.id AND s.seq = 1`,
+         FROM runs r JOIN steps s ON s.key = ${firstStepKeySql("r.num")} + 1`,
       )
       .all() as (RunFacts & { eventId: string })[];
     for (const { eventId, ...run } of rows) runsByEvent.set(eventId, [...(runsByEvent.get(eventId) ?? []), run]);
     const passes = db
       .prepare(
         `SELECT json_extract(t.outputs, '$.out[0].body.id') AS eventId, count(*) AS n
-         FROM run_steps d JOIN run_steps t ON t.run_id = d.run_id AND t.seq = 1
-         WHERE d.node_id = ? AND json_array_length(d.outputs, '$.out') > 0 GROUP BY eventId`,
+         FROM runs r JOIN steps d ON ${stepsOfRunSql("r.num", "d.key")} JOIN steps t ON t.key = ${firstStepKeySql("r.num")} + 1
+         WHERE +d.node_id = ? AND json_array_length(d.outputs, '$.out') > 0 GROUP BY eventId`,
       )
       .all(dedupeNodeId) as { eventId: string; n: number }[];
     const unfinished = db.prepare("SELECT count(*) FROM runs WHERE status IN ('queued', 'running')").pluck().get() as number;
