@@ -4,6 +4,7 @@ import type { DedupeKeyState } from "../../engine/index.ts";
 import { ApiError } from "../errors.ts";
 import type { AppDeps } from "../app.ts";
 import { parseOr400 } from "./validation.ts";
+import { isoTimeOrNull } from "../../engine/iso-time.ts";
 
 const scope = z
   .string()
@@ -13,15 +14,13 @@ const scope = z
 const keyQuery = z.object({ scope, key: z.string().min(1).max(10_000) });
 const clearQuery = z.object({ scope, key: z.string().min(1).max(10_000).optional() });
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 function keyView(state: DedupeKeyState) {
   return {
     scope: state.scope,
     key: state.key,
     runId: state.runId,
-    firstSeenAt: iso(state.firstSeenAt),
-    expiresAt: iso(state.expiresAt),
+    firstSeenAt: isoTimeOrNull(state.firstSeenAt),
+    expiresAt: isoTimeOrNull(state.expiresAt),
     releaseOnFailure: state.releaseOnFailure,
   };
 }

@@ -4,6 +4,7 @@ import type { Clock } from "../runtime/clock.ts";
 import type { ClaimedRun, FrontierItem, StepRecord } from "../store/types.ts";
 import type { CompiledFlow, CompiledNode } from "./compiled-flow.ts";
 import { DEFAULT_RUN_LIMITS, journalBytes, sizeOutputs, type RunLimits, type SizedOutputs } from "./limits.ts";
+import { isoTime } from "../iso-time.ts";
 
 export type SizeCheck =
   | ({ kind: "sized" } & SizedOutputs)
@@ -113,7 +114,7 @@ export class RunState {
     return {
       run: runId,
       flow: { id: flow.doc.id, name: flow.doc.name, version: flow.doc.version },
-      now: () => new Date(clock.now()).toISOString(),
+      now: () => isoTime(clock.now()),
       node: (name: string) => this.lastOutputByNode.get(flow.nodeIdsByName.get(name) ?? name),
     };
   }

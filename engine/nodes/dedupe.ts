@@ -4,6 +4,7 @@ import { StepFailure } from "../expr/index.ts";
 import { parseDuration } from "../model/duration.ts";
 import { defineNode, type NodeResult } from "./contract.ts";
 import { expressionField } from "./fields.ts";
+import { isoTimeOrNull } from "../iso-time.ts";
 
 const FOREVER = "forever";
 /** ~100 years: beyond that a window is `forever`, and expiry times stay exact integers. */
@@ -19,8 +20,6 @@ const windowField = z
   })
   .default("24h")
   .meta({ format: "duration", description: "how long a key is remembered: 10m, 24h, 30d… or forever" });
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export const dedupeNode = defineNode({
   type: "dedupe",
@@ -79,10 +78,10 @@ export const dedupeNode = defineNode({
       releaseOnFailure: config.releaseOnFailure,
     }, ctx.holdEffects);
     if (outcome.first) {
-      Object.assign(ctx.meta, { outcome: "first", expiresAt: iso(expiresAt) });
+      Object.assign(ctx.meta, { outcome: "first", expiresAt: isoTimeOrNull(expiresAt) });
       return { out: [msg] };
     }
-    Object.assign(ctx.meta, { outcome: "duplicate", firstRunId: outcome.firstRunId, firstSeenAt: iso(outcome.firstSeenAt) });
+    Object.assign(ctx.meta, { outcome: "duplicate", firstRunId: outcome.firstRunId, firstSeenAt: isoTimeOrNull(outcome.firstSeenAt) });
     return { duplicate: [msg] };
   },
 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { durationMs } from "../model/duration.ts";
 import { defineNode, type NodeResult } from "./contract.ts";
 import { durationField } from "./fields.ts";
+import { isoTime } from "../iso-time.ts";
 
 export const delayNode = defineNode({
   type: "delay",
@@ -18,7 +19,7 @@ export const delayNode = defineNode({
     // First visit: ask the executor to park this item. When it comes due the node runs again
     // with ctx.wakeAt set, and only then passes the message on.
     if (ctx.wakeAt === undefined) return { waitUntil: ctx.now() + durationMs(config.duration) };
-    ctx.meta.waitedUntil = new Date(ctx.wakeAt).toISOString();
+    ctx.meta.waitedUntil = isoTime(ctx.wakeAt);
     return { out: [msg] };
   },
 });

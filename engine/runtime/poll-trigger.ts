@@ -6,6 +6,7 @@ import { asItems } from "../nodes/items.ts";
 import { pollConfig, type PollConfig } from "../nodes/poll.ts";
 import { TickLoop } from "./tick-loop.ts";
 import type { TriggerDeps } from "./trigger-manager.ts";
+import { isoTime } from "../iso-time.ts";
 
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
@@ -72,7 +73,7 @@ async function fetchItems(deps: TriggerDeps, flow: FlowDocument, config: PollCon
     if (config.items.trim() === "") return asItems(result.body);
     const bindings = {
       flow: { id: flow.id, name: flow.name, version: flow.version },
-      now: () => new Date(deps.clock.now()).toISOString(),
+      now: () => isoTime(deps.clock.now()),
     };
     return asItems(await evaluateExpression(config.items, result.body, bindings));
   } finally {

@@ -2,8 +2,7 @@ import type { FlowDocument, FlowNode } from "../model/index.ts";
 import { cronOf, scheduleConfig } from "../nodes/schedule.ts";
 import { TickLoop } from "./tick-loop.ts";
 import type { TriggerDeps } from "./trigger-manager.ts";
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { isoTime } from "../iso-time.ts";
 
 /**
  * A schedule node's loop: fires `{ firedAt, scheduledFor }` on each cron tick. Ticks before the
@@ -29,7 +28,7 @@ export function scheduleTrigger(deps: TriggerDeps, flow: FlowDocument, node: Flo
     },
     baseline: async () => Math.max((await deps.store.lastTriggerTick(flow.id, node.id)) ?? -Infinity, savedAt),
     fire: async (tick) => {
-      const message = { firedAt: iso(deps.clock.now()), scheduledFor: iso(tick) };
+      const message = { firedAt: isoTime(deps.clock.now()), scheduledFor: isoTime(tick) };
       await deps.runs.fire(flow, node.id, tick, [message]);
     },
   });

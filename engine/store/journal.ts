@@ -1,7 +1,6 @@
 import type { Message, PortOutputs, Step } from "../model/index.ts";
 import type { NewRun, StepRecord } from "./types.ts";
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { isoTime } from "../iso-time.ts";
 
 /** Steps as the API shows them: each input resolved from its parent's output (stored once). */
 export function materialiseSteps(records: StepRecord[]): Step[] {
@@ -17,15 +16,14 @@ export function materialiseSteps(records: StepRecord[]): Step[] {
       input,
       outputs: r.outputs,
       attempts: r.attempts,
-      startedAt: iso(r.startedAt),
-      finishedAt: iso(r.finishedAt),
+      startedAt: isoTime(r.startedAt),
+      finishedAt: isoTime(r.finishedAt),
     };
     if (r.error) step.error = r.error;
     if (r.meta) step.meta = r.meta;
     return step;
   });
 }
-
 
 /** Step 1 of every run: the trigger, whose output is the trigger message. */
 export function triggerStep(run: Pick<NewRun, "triggerNodeId" | "triggerType" | "message" | "now">): StepRecord {

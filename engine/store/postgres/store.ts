@@ -32,6 +32,7 @@ import { insertRun, runRowValues } from "./run-rows.ts";
 import { storedKey } from "./text.ts";
 import { PgRelay } from "./relay.ts";
 import { PgRunQueries } from "./run-list.ts";
+import { isoTime } from "../../iso-time.ts";
 
 export type PostgresStoreOptions = PgConnectionOptions;
 
@@ -148,7 +149,7 @@ export class PostgresStore implements Store {
   async listFlowVersions(id: string): Promise<FlowVersionInfo[] | undefined> {
     if ((await this.pool.query(Q.getFlow(id))).rowCount === 0) return undefined;
     const { rows } = await this.pool.query<{ version: number; name: string; saved_at: number }>(Q.listFlowVersions(id));
-    return rows.map((r) => ({ version: r.version, name: r.name, savedAt: new Date(r.saved_at).toISOString() }));
+    return rows.map((r) => ({ version: r.version, name: r.name, savedAt: isoTime(r.saved_at) }));
   }
 
   async deleteFlow(id: string): Promise<boolean> {

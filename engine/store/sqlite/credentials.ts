@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { CredentialInfo, CredentialUpdate, NewCredential, StoredCredential } from "../types.ts";
 import type { GroupCommit } from "./group-commit.ts";
+import { isoTime } from "../../iso-time.ts";
 
 export interface CredentialRow {
   id: string;
@@ -11,10 +12,8 @@ export interface CredentialRow {
   updated_at: number;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 export function info(row: CredentialRow): CredentialInfo {
-  return { id: row.id, name: row.name, type: row.type, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
+  return { id: row.id, name: row.name, type: row.type, createdAt: isoTime(row.created_at), updatedAt: isoTime(row.updated_at) };
 }
 
 /** The credentials table of SqliteStore: writes go through the store's group commit. */

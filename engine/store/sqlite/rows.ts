@@ -2,6 +2,7 @@ import type { FlowDocument, Run, RunStatus, StepStatus } from "../../model/index
 import { restorePassed, storedOutputs } from "../journal.ts";
 import type { StepRecord } from "../types.ts";
 import { stepKey } from "./step-keys.ts";
+import { isoTime } from "../../iso-time.ts";
 
 export interface RunRow {
   id: string;
@@ -34,8 +35,6 @@ export interface StepRow {
   passed?: string | null;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 export function runFromRow(row: RunRow): Run {
   const run: Run = {
     id: row.id,
@@ -44,12 +43,12 @@ export function runFromRow(row: RunRow): Run {
     triggerNodeId: row.trigger_node_id,
     triggerType: row.trigger_type,
     status: row.status as RunStatus,
-    createdAt: iso(row.created_at),
+    createdAt: isoTime(row.created_at),
   };
   if (row.flow_name !== null) run.flowName = row.flow_name;
   if (row.error !== null) run.error = JSON.parse(row.error);
-  if (row.started_at !== null) run.startedAt = iso(row.started_at);
-  if (row.finished_at !== null) run.finishedAt = iso(row.finished_at);
+  if (row.started_at !== null) run.startedAt = isoTime(row.started_at);
+  if (row.finished_at !== null) run.finishedAt = isoTime(row.finished_at);
   if (row.retry_of !== null) run.retryOf = row.retry_of;
   return run;
 }
@@ -104,7 +103,7 @@ export function stepFieldValues(step: StepRecord, key: unknown[]): unknown[] {
 
 export function flowFromRow(doc: string, extra: { created_at?: number; updated_at?: number }): FlowDocument {
   const flow = JSON.parse(doc) as FlowDocument;
-  if (extra.created_at !== undefined) flow.createdAt = iso(extra.created_at);
-  if (extra.updated_at !== undefined) flow.updatedAt = iso(extra.updated_at);
+  if (extra.created_at !== undefined) flow.createdAt = isoTime(extra.created_at);
+  if (extra.updated_at !== undefined) flow.updatedAt = isoTime(extra.updated_at);
   return flow;
 }

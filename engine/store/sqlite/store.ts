@@ -32,6 +32,7 @@ import { PendingRuns, rowStateOf, type RunRowState } from "./pending-runs.ts";
 import { RunQueries } from "./run-queries.ts";
 import { stepKey } from "./step-keys.ts";
 import { WalSync } from "./wal-sync.ts";
+import { isoTime } from "../../iso-time.ts";
 
 export interface SqliteStoreOptions extends DurabilityOptions {
   /** File path, or ":memory:". */
@@ -119,7 +120,7 @@ export class SqliteStore implements Store {
   async listFlowVersions(id: string): Promise<FlowVersionInfo[] | undefined> {
     if (!this.sql.getFlow.get(id)) return undefined;
     const rows = this.sql.listFlowVersions.all(id) as { version: number; name: string; saved_at: number }[];
-    return rows.map((r) => ({ version: r.version, name: r.name, savedAt: new Date(r.saved_at).toISOString() }));
+    return rows.map((r) => ({ version: r.version, name: r.name, savedAt: isoTime(r.saved_at) }));
   }
 
   async deleteFlow(id: string): Promise<boolean> {
