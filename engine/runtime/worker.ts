@@ -60,8 +60,14 @@ export class Worker {
     return this.active.size;
   }
 
+  /**
+   * A slot is free while fewer than `concurrency` runs execute. Runs whose final write is
+   * committing hold none, yet each may have made a call a crash would repeat; they are capped at
+   * `concurrency` too, so one crash repeats at most twice `concurrency` side effects.
+   */
   hasCapacity(): boolean {
-    return !this.stopping && this.busySlots() + this.reserved < this.options.concurrency;
+    const { concurrency } = this.options;
+    return !this.stopping && this.busySlots() + this.reserved < concurrency && this.active.size + this.reserved < 2 * concurrency;
   }
 
   /**

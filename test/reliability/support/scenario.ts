@@ -57,7 +57,9 @@ export interface Tally {
 /**
  * DESIGN §5's promises as checks: every acknowledged event has a succeeded run and reached
  * the sink, the dedupe node let each id through exactly once, repeated side effects stay
- * within kills × concurrency, and the database is whole. Returns the tally and any breach.
+ * within kills × 2 × concurrency (a kill repeats the calls of runs still executing, at most
+ * `concurrency`, and of runs whose final write was committing, at most as many again: see
+ * Worker.hasCapacity), and the database is whole. Returns the tally and any breach.
  */
 export function checkPromises(facts: DatabaseFacts, sink: Sink, sender: Sender, kills: number, workerConcurrency: number) {
   const problems: string[] = [];
@@ -77,8 +79,8 @@ export function checkPromises(facts: DatabaseFacts, sink: Sink, sender: Sender, 
   }
   for (const id of sinkIds) if (!sender.sent.has(id)) problems.push(`the sink saw ${id}, which was never sent`);
   const extra = sink.extraAttempts();
-  const bound = kills * workerConcurrency;
-  if (extra > bound) problems.push(`${extra} repeated side effects, more than kills × concurrency = ${bound}`);
+  const bound = kills * 2 * workerConcurrency;
+  if (extra > bound) problems.push(`${extra} repeated side effects, more than kills × 2 × concurrency = ${bound}`);
   if (facts.integrity !== "ok") problems.push(`integrity_check: ${facts.integrity}`);
   if (facts.orphanSteps !== 0) problems.push(`${facts.orphanSteps} steps without a run`);
   if (facts.unfinished !== 0) problems.push(`${facts.unfinished} runs unfinished`);
