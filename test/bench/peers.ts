@@ -16,7 +16,7 @@ import path from "node:path";
 import { freePort } from "../helpers/real-server.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 import { startBench, type FlowKind, type ReplyMode } from "./bench-flows.ts";
-import { envNumber, load, machine, sleep, type LoadResult } from "./load.ts";
+import { envNumber, load, machine, median, sleep, type LoadResult } from "./load.ts";
 import { nodeRedFlows } from "./node-red-flows.ts";
 import { cpuMs } from "./run-log.ts";
 
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
  * (a round's two figures were taken back to back, so their ratio is steadier than either).
  */
 function row({ kind, mode, connections }: Scenario, r: Sample[], n: Sample[]): Record<string, string | number> {
-  const m = (samples: Sample[], pick: (s: Sample) => number) => median(samples.map(pick));
+  const m = (samples: Sample[], pick: (s: Sample) => number) => Math.round(median(samples.map(pick)));
   const rRate = m(r, (s) => s.reqPerSec), nRate = m(n, (s) => s.reqPerSec);
   const rCpu = m(r, (s) => s.cpuUs), nCpu = m(n, (s) => s.cpuUs);
   const failed = (samples: Sample[]) => samples.reduce((sum, s) => sum + s.non2xx + s.errors, 0);
@@ -175,16 +175,7 @@ function row({ kind, mode, connections }: Scenario, r: Sample[], n: Sample[]): R
 
 /** The median over rounds of a[i] / b[i]. */
 function pairedRatio(a: Sample[], b: Sample[], pick: (s: Sample) => number): number {
-  const ratios = a.map((s, i) => pick(s) / Math.max(1e-9, pick(b[i]!))).sort((x, y) => x - y);
-  const mid = ratios.length >> 1;
-  const value = ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
-  return Math.round(value * 100) / 100;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
+  return Math.round(median(a.map((s, i) => pick(s) / Math.max(1e-9, pick(b[i]!)))) * 100) / 100;
 }
 
 await main();
