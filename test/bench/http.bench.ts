@@ -63,7 +63,8 @@ async function scenario(bench: Bench, s: Scenario): Promise<Row> {
 }
 
 async function fixedRate(bench: Bench): Promise<Record<string, unknown>> {
-  const key = FLOWS.includes("pipeline") ? "pipeline-respond" : `${FLOWS[0]}-respond`;
+  // The pipeline in respond mode when the run has it; otherwise a flow and mode it did create.
+  const key = `${FLOWS.includes("pipeline") ? "pipeline" : FLOWS[0]}-${MODES.includes("respond") ? "respond" : MODES[0]}`;
   const url = `${bench.server.url}/hooks/${key}`;
   // A fresh server (--fixed alone) answers its first few thousand requests before V8 has optimised
   // the path they take: at 1,000 req/s its p99 was 20-40 ms in the first 4 s and 7-10 ms after.
