@@ -1,10 +1,11 @@
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SqliteStore } from "../../engine/index.ts";
 import type { RunWithSteps } from "../../engine/model/index.ts";
 import { engineHarness } from "../helpers/engine-harness.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 import { appFor, hookDedupeFlow, outcomeOf, post, type Harness } from "./helpers.ts";
+import { cleanupsAfterEach } from "../helpers/cleanups.ts";
 
 const DELIVERIES = 200;
 const KEYS = 20;
@@ -41,10 +42,7 @@ async function terminal(h: Harness, runId: string, timeoutMs = 20_000): Promise<
 }
 
 describe("dedupe under concurrent webhooks", () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupsAfterEach();
 
   async function open(filename: string): Promise<Harness> {
     const store = new SqliteStore({ filename, synchronous: "normal" });

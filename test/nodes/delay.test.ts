@@ -1,10 +1,11 @@
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { engineHarness } from "../helpers/engine-harness.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { flow } from "../helpers/flows.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 import { until } from "../helpers/wait.ts";
+import { cleanupsAfterEach } from "../helpers/cleanups.ts";
 
 const MINUTE = 60_000;
 const waitFive = flow(
@@ -17,10 +18,7 @@ const waitFive = flow(
 const notDueYet = () => new Promise((resolve) => setTimeout(resolve, 150));
 
 describe("delay node", () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupsAfterEach();
 
   it("parks the run in the store and resumes it when the fake clock reaches the wake time", async () => {
     const clock = new FakeClock();

@@ -1,11 +1,12 @@
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Store } from "../../engine/index.ts";
 import { engineHarness } from "../helpers/engine-harness.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { flow } from "../helpers/flows.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 import { until } from "../helpers/wait.ts";
+import { cleanupsAfterEach } from "../helpers/cleanups.ts";
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 1); // the FakeClock's start: 2026-01-01T00:00:00Z
@@ -25,10 +26,7 @@ async function firedCount(store: Store, flowId: string): Promise<number> {
 }
 
 describe("schedule node and trigger", () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupsAfterEach();
 
   it("fires { firedAt, scheduledFor } on each tick of the fake clock, and the runs complete", async () => {
     const h = await engineHarness({ fakeClock: true });

@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SqliteStore } from "../../engine/index.ts";
 import type { FinishRun } from "../../engine/store/types.ts";
 import { engineHarness } from "../helpers/engine-harness.ts";
 import { flow } from "../helpers/flows.ts";
 import { probeCatalog } from "../helpers/probe-node.ts";
 import { tempDir } from "../helpers/temp-store.ts";
+import { cleanupsAfterEach } from "../helpers/cleanups.ts";
 
 /** A store whose final writes wait until the test lets them through: runs stay "finishing". */
 class HeldFinishStore extends SqliteStore {
@@ -26,10 +27,7 @@ class HeldFinishStore extends SqliteStore {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 describe("worker capacity", () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupsAfterEach();
 
   it("lets runs whose final write is committing give up their slot, but no more of them than the concurrency", async () => {
     const temp = tempDir();

@@ -1,19 +1,17 @@
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SqliteStore } from "../../engine/index.ts";
 import { newId } from "../../engine/ids.ts";
 import { SQLITE_MIGRATIONS } from "../../engine/store/sqlite/migrations.ts";
 import { prepareStatements } from "../../engine/store/sqlite/statements.ts";
 import { flow } from "../helpers/flows.ts";
 import { tempDir } from "../helpers/temp-store.ts";
+import { cleanupsAfterEach } from "../helpers/cleanups.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
 const sample = flow("S", [{ id: "w", type: "webhook", config: { path: "s" } }, { id: "l", type: "log" }], ["w->l"]);
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 function openStore(options: { textScanBudget?: number } = {}) {
   const { dir, remove } = tempDir();
