@@ -86,3 +86,16 @@ export function restorePassed(records: StepRecord[]): StepRecord[] {
   }
   return records;
 }
+
+/**
+ * The dedupe keys a run claimed, from its journal: a dedupe step that came first names its scope
+ * and key in its meta (nodes/dedupe.ts). A store frees them when the run fails.
+ */
+export function claimedDedupeKeys(steps: Iterable<Pick<StepRecord, "nodeType" | "meta">>): { scope: string; key: string }[] {
+  const claimed: { scope: string; key: string }[] = [];
+  for (const { nodeType, meta } of steps) {
+    if (nodeType !== "dedupe" || meta?.outcome !== "first") continue;
+    if (typeof meta.scope === "string" && typeof meta.key === "string") claimed.push({ scope: meta.scope, key: meta.key });
+  }
+  return claimed;
+}

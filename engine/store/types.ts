@@ -319,8 +319,6 @@ export interface Store {
    * run's next journal write).
    */
   claimDedupeKeyEarly?(claim: DedupeClaim): { outcome: Promise<DedupeOutcome>; durable: Promise<unknown> };
-  /** Frees every key the run claimed, whatever their releaseOnFailure. */
-  releaseDedupeKeys(runId: string): Promise<void>;
   /** The key if it is live at `now` (absent and expired keys alike → undefined). */
   getDedupeKey(scope: string, key: string, now: number): Promise<DedupeKeyState | undefined>;
   /** Deletes one key, or the whole scope when `key` is omitted (in short transactions); returns how many. */

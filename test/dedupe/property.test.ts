@@ -2,7 +2,8 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
-import { SqliteStore, type DedupeOutcome } from "../../engine/index.ts";
+import { SqliteStore, type DedupeOutcome, type StepRecord } from "../../engine/index.ts";
+import { dedupeStep } from "../helpers/dedupe-steps.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -131,16 +132,19 @@ describe("dedupe store against a plain model (fast-check)", () => {
           );
         }
         const claim = { scope, key: e.key, runId, now, expiresAt: e.window === null ? null : now + e.window, releaseOnFailure: e.releaseOnFailure };
-        check(store.claimDedupeKey({ ...claim, execution: "dd:1" }), model.claim(e.key, runId, "dd:1", now, e.window, e.releaseOnFailure), `event ${i} claim`);
-        if (e.resume) {
-          check(store.claimDedupeKey({ ...claim, execution: "dd:1" }), model.claim(e.key, runId, "dd:1", now, e.window, e.releaseOnFailure), `event ${i} resume`);
-        }
-        if (e.second) {
-          check(store.claimDedupeKey({ ...claim, execution: "dd:2" }), model.claim(e.key, runId, "dd:2", now, e.window, e.releaseOnFailure), `event ${i} second`);
-        }
+        // The run's journal, as the dedupe node leaves it: a step naming the key when it came first.
+        const steps: StepRecord[] = [];
+        const claimed = (execution: string, what: string) => {
+          const expected = model.claim(e.key, runId, execution, now, e.window, e.releaseOnFailure);
+          check(store.claimDedupeKey({ ...claim, execution }), expected, what);
+          if (expected.first) steps.push(dedupeStep(steps.length + 2, scope, e.key, now));
+        };
+        claimed("dd:1", `event ${i} claim`);
+        if (e.resume) claimed("dd:1", `event ${i} resume`);
+        if (e.second) claimed("dd:2", `event ${i} second`);
         if (finishes) {
           const status = e.end === "fails" ? "failed" : "succeeded";
-          pending.push(store.finishRun({ runId, owner: "P", status, steps: [], now }));
+          pending.push(store.finishRun({ runId, owner: "P", status, steps, now }));
           if (status === "failed") model.fail(runId);
         }
         if (e.prune) pending.push(store.pruneExpiredKeys(now, 3).then(() => undefined));

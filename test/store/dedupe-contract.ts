@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import type { FrontierItem, Store } from "../../engine/index.ts";
 import { newId } from "../../engine/ids.ts";
+import { dedupeStep } from "../helpers/dedupe-steps.ts";
 import { flow } from "../helpers/flows.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -25,18 +26,22 @@ async function runningRun(store: Store, flowId: string, now = T0): Promise<strin
 
 /** Dedupe-key behaviour every Store backend must have (called from storeContract). */
 export function dedupeKeyContract(getStore: () => Store) {
-  it("frees the keys of a failed run in finishRun, but only those claimed with releaseOnFailure", async () => {
+  it("frees the keys a failed run's dedupe steps claimed in finishRun, but only those claimed with releaseOnFailure", async () => {
     const store = getStore();
     const f = await store.createFlow(sample, T0);
     const run = await runningRun(store, f.id);
     const claim = { runId: run, now: T0, expiresAt: T0 + 1000, execution: "d:1" };
     await store.claimDedupeKey({ ...claim, scope: "s", key: "freed" });
     await store.claimDedupeKey({ ...claim, scope: "s", key: "kept", releaseOnFailure: false });
-    await store.finishRun({ runId: run, owner: "A", status: "failed", error: { code: "X", message: "x" }, steps: [], now: T0 + 1 });
+    // Claimed by another run: its key stays whatever this one journaled.
+    await store.claimDedupeKey({ ...claim, runId: "other", scope: "s", key: "theirs" });
+    const steps = [dedupeStep(2, "s", "freed", T0), dedupeStep(3, "s", "kept", T0), dedupeStep(4, "s", "theirs", T0)];
+    await store.finishRun({ runId: run, owner: "A", status: "failed", error: { code: "X", message: "x" }, steps, now: T0 + 1 });
     expect(await store.getDedupeKey("s", "freed", T0 + 2)).toBeUndefined();
     expect(await store.getDedupeKey("s", "kept", T0 + 2)).toEqual({
       scope: "s", key: "kept", runId: run, firstSeenAt: T0, expiresAt: T0 + 1000, releaseOnFailure: false,
     });
+    expect(await store.getDedupeKey("s", "theirs", T0 + 2)).toMatchObject({ runId: "other" });
     expect((await store.claimDedupeKey({ ...claim, runId: "r2", scope: "s", key: "freed", now: T0 + 2 })).first).toBe(true);
     expect(await store.claimDedupeKey({ ...claim, runId: "r2", scope: "s", key: "kept", now: T0 + 2 })).toEqual({
       first: false, firstRunId: run, firstSeenAt: T0,

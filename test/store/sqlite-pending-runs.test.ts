@@ -2,6 +2,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteStore, type NewRun, type StepRecord } from "../../engine/index.ts";
 import { newId } from "../../engine/ids.ts";
+import { dedupeStep } from "../helpers/dedupe-steps.ts";
 import { flow } from "../helpers/flows.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
@@ -52,12 +53,12 @@ describe("SQLite: a run's writes before its first commit", () => {
       store.enqueueRun(run),
       store.claimDedupeKey({ scope: "s", key: "k", runId: run.id, execution: "l:1", now: T0, expiresAt: null, releaseOnFailure: true }),
       store.commitStep({ runId: run.id, owner: "A", steps: [logStep], frontier: [], nextSeq: 3 }),
-      store.finishRun({ runId: run.id, owner: "A", status: "failed", error: { code: "X", message: "boom" }, steps: [], now: T0 + 2 }),
+      store.finishRun({ runId: run.id, owner: "A", status: "failed", error: { code: "X", message: "boom" }, steps: [dedupeStep(3, "s", "k", T0 + 1)], now: T0 + 2 }),
     ];
     await Promise.all(writes);
     const stored = await store.getRun(run.id);
     expect(stored).toMatchObject({ status: "failed", error: { code: "X" }, finishedAt: new Date(T0 + 2).toISOString() });
-    expect(stored?.steps.map((s) => s.seq)).toEqual([1, 2]);
+    expect(stored?.steps.map((s) => s.seq)).toEqual([1, 2, 3]);
     expect(await store.getDedupeKey("s", "k", T0)).toBeUndefined();
     expect((await store.countRuns(flowId))[flowId]).toMatchObject({ failed: 1, running: 0 });
   });

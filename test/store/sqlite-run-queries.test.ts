@@ -1,7 +1,7 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { SqliteStore } from "../../engine/index.ts";
+import { SqliteStore, type RunQuery } from "../../engine/index.ts";
 import { newId } from "../../engine/ids.ts";
 import { SQLITE_MIGRATIONS } from "../../engine/store/sqlite/migrations.ts";
 import { prepareStatements } from "../../engine/store/sqlite/statements.ts";
@@ -13,7 +13,7 @@ const T0 = Date.UTC(2026, 0, 1);
 const sample = flow("S", [{ id: "w", type: "webhook", config: { path: "s" } }, { id: "l", type: "log" }], ["w->l"]);
 const cleanups = cleanupsAfterEach();
 
-function openStore(options: { textScanBudget?: number } = {}) {
+function openStore(options: { scanBudget?: number } = {}) {
   const { dir, remove } = tempDir();
   const filename = path.join(dir, "runnel.db");
   const store = new SqliteStore({ filename, synchronous: "normal", ...options });
@@ -27,7 +27,7 @@ function run(flowId: string, now: number, message: unknown) {
 
 describe("SQLite run history", () => {
   it("bounds the work of a text search per page and resumes it through the cursor", async () => {
-    const { store } = openStore({ textScanBudget: 5 });
+    const { store } = openStore({ scanBudget: 5 });
     const f = await store.createFlow(sample, T0);
     const hits: string[] = [];
     for (let i = 0; i < 40; i++) {
@@ -47,6 +47,71 @@ describe("SQLite run history", () => {
     // 40 candidates at 5 per page: short (even empty) pages carry a cursor onwards.
     expect(pages.length).toBeGreaterThanOrEqual(8);
     expect(pages).toContain(0);
+  });
+
+  it("reads every filter but the text, a succeeded status and a webhook trigger from an index, never sorting", async () => {
+    const { store } = openStore();
+    const plans = (query: Omit<RunQuery, "limit">) => store.runQueries.plan({ limit: 50, ...query });
+    const reads = (index: string) => new RegExp(`^\\S+ r USING (COVERING )?INDEX ${index}\\b`);
+    const indexed: [Omit<RunQuery, "limit">, string][] = [
+      [{}, "runs_newest"],
+      [{ since: T0, until: T0 + 1 }, "runs_newest"],
+      [{ flowId: "flw_a" }, "runs_by_flow_time"],
+      [{ flowId: "flw_a", cursor: `${T0}:7` }, "runs_by_flow_time"],
+      [{ status: "failed" }, "runs_by_status_time"],
+      [{ status: "queued", since: T0 }, "runs_by_status_time"],
+      [{ flowId: "flw_a", status: "running" }, "runs_by_flow_status_time"],
+      [{ triggerType: "schedule" }, "runs_by_trigger_time"],
+    ];
+    for (const [query, index] of indexed) {
+      const [plan, ...more] = plans(query);
+      expect(more, JSON.stringify(query)).toEqual([]);
+      expect(plan, JSON.stringify(query)).toMatch(reads(index));
+      expect(plan, JSON.stringify(query)).not.toContain("TEMP B-TREE");
+    }
+    // Checked run by run along the time order, the page and its budget boundary alike.
+    const scanned: [Omit<RunQuery, "limit">, string][] = [
+      [{ status: "succeeded" }, "runs_newest"],
+      [{ triggerType: "webhook" }, "runs_newest"],
+      [{ text: "needle" }, "runs_newest"],
+      [{ flowId: "flw_a", status: "succeeded" }, "runs_by_flow_time"],
+      [{ status: "failed", triggerType: "webhook" }, "runs_by_status_time"],
+    ];
+    for (const [query, index] of scanned) {
+      const statements = plans(query);
+      expect(statements, JSON.stringify(query)).toHaveLength(2);
+      for (const plan of statements) {
+        expect(plan, JSON.stringify(query)).toMatch(reads(index));
+        expect(plan, JSON.stringify(query)).not.toContain("TEMP B-TREE");
+      }
+    }
+  });
+
+  it("lists succeeded runs through a bounded scan when most runs failed, and resumes it through the cursor", async () => {
+    const { store } = openStore({ scanBudget: 5 });
+    const f = await store.createFlow(sample, T0);
+    const succeeded: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const leased = { ...run(f.id, T0 + i, { i }), leaseTo: { owner: "A", until: T0 + 60_000 } };
+      await store.enqueueRun(leased);
+      const status = i % 6 === 0 ? "succeeded" : "failed";
+      await store.finishRun({ runId: leased.id, owner: "A", status, steps: [], now: T0 + i });
+      if (status === "succeeded") succeeded.push(leased.id);
+    }
+    const served: string[] = [];
+    const pages: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listRuns({ limit: 2, status: "succeeded", cursor });
+      pages.push(page.runs.length);
+      served.push(...page.runs.map((r) => r.id));
+      expect(page.runs.every((r) => r.status === "succeeded")).toBe(true);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(served).toEqual([...succeeded].reverse());
+    expect(pages.length).toBeGreaterThanOrEqual(6);
+    expect((await store.listRuns({ limit: 50, status: "failed" })).runs).toHaveLength(25);
+    expect((await store.countRuns(f.id))[f.id]).toMatchObject({ succeeded: 5, failed: 25 });
   });
 
   it("refuses a cursor it did not hand out", async () => {

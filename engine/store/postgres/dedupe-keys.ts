@@ -37,7 +37,6 @@ const Q = {
     `SELECT run_id, first_seen_at, expires_at, release_on_failure FROM dedupe_keys
       WHERE scope = $1 AND key = $2 AND (expires_at IS NULL OR expires_at > $3)`,
   ),
-  releaseRun: statement("dedupe_release_run", "DELETE FROM dedupe_keys WHERE run_id = $1"),
   deleteKey: statement("dedupe_delete_key", "DELETE FROM dedupe_keys WHERE scope = $1 AND key = $2"),
   deleteScopeBatch: statement(
     "dedupe_delete_scope_batch",
@@ -80,10 +79,6 @@ export class PgDedupeKeys {
 
   claim(claim: DedupeClaim): Promise<DedupeOutcome> {
     return this.claims.submit(claim);
-  }
-
-  async releaseRun(runId: string): Promise<void> {
-    await this.pool.query(Q.releaseRun(runId));
   }
 
   async get(scope: string, key: string, now: number): Promise<DedupeKeyState | undefined> {

@@ -278,7 +278,6 @@ export class PostgresStore implements Store {
 
   // Dedupe keys and their pruning live in dedupe-keys.ts.
   readonly claimDedupeKey: Store["claimDedupeKey"] = (claim) => this.keys.claim(claim);
-  readonly releaseDedupeKeys: Store["releaseDedupeKeys"] = (runId) => this.keys.releaseRun(runId);
   readonly getDedupeKey: Store["getDedupeKey"] = (scope, key, now) => this.keys.get(scope, key, now);
   readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
   readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);

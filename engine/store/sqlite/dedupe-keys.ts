@@ -1,6 +1,8 @@
 import type Database from "better-sqlite3";
-import type { DedupeClaim, DedupeKeyState, DedupeOutcome } from "../types.ts";
+import { claimedDedupeKeys } from "../journal.ts";
+import type { DedupeClaim, DedupeKeyState, DedupeOutcome, StepRecord } from "../types.ts";
 import type { GroupCommit } from "./group-commit.ts";
+import { stepsOfRunSql } from "./step-keys.ts";
 
 /** Rows deleted per transaction when a whole scope is cleared, so ingest keeps flowing. */
 const SCOPE_DELETE_BATCH = 5_000;
@@ -19,8 +21,10 @@ function prepare(db: Database.Database) {
     get: p("SELECT run_id, execution, first_seen_at, expires_at, release_on_failure FROM dedupe_keys WHERE scope = ? AND key = ?"),
     put: p(`INSERT OR REPLACE INTO dedupe_keys (scope, key, run_id, execution, first_seen_at, expires_at, release_on_failure)
       VALUES (?, ?, ?, ?, ?, ?, ?)`),
-    releaseRun: p("DELETE FROM dedupe_keys WHERE run_id = ?"),
-    releaseFailedRun: p("DELETE FROM dedupe_keys WHERE run_id = ? AND release_on_failure = 1"),
+    releaseFailed: p("DELETE FROM dedupe_keys WHERE scope = ? AND key = ? AND run_id = ? AND release_on_failure = 1"),
+    // A run's dedupe steps: there is no index of keys by run (migration 9), which cost every claim a B-tree insert.
+    dedupeSteps: p(`SELECT s.node_type AS nodeType, s.meta FROM runs r JOIN steps s ON ${stepsOfRunSql("r.num", "s.key")}
+      WHERE r.id = ? AND s.node_type = 'dedupe'`),
     deleteKey: p("DELETE FROM dedupe_keys WHERE scope = ? AND key = ?"),
     deleteScopeBatch: p(`DELETE FROM dedupe_keys WHERE (scope, key) IN
       (SELECT scope, key FROM dedupe_keys WHERE scope = ? LIMIT ?)`),
@@ -61,13 +65,16 @@ export class SqliteDedupeKeys {
     return { outcome: applied, durable };
   }
 
-  /** Runs inside finishRun's transaction. */
-  releaseFailedRun(runId: string): void {
-    this.sql.releaseFailedRun.run(runId);
-  }
-
-  releaseRun(runId: string): Promise<void> {
-    return this.writes.run(() => void this.sql.releaseRun.run(runId));
+  /**
+   * Frees the keys a failed run's dedupe steps claimed (inside finishRun's transaction): those in
+   * `journal` when given (a run whose row is not inserted yet), else those of its stored steps.
+   */
+  releaseFailedRun(runId: string, journal?: Iterable<StepRecord>): void {
+    const steps = journal ?? (this.sql.dedupeSteps.all(runId) as { nodeType: string; meta: string | null }[]).map((row) => ({
+      nodeType: row.nodeType,
+      meta: row.meta === null ? undefined : (JSON.parse(row.meta) as Record<string, unknown>),
+    }));
+    for (const { scope, key } of claimedDedupeKeys(steps)) this.sql.releaseFailed.run(scope, key, runId);
   }
 
   async get(scope: string, key: string, now: number): Promise<DedupeKeyState | undefined> {

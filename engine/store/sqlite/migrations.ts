@@ -213,4 +213,18 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
       s.attempts, s.started_at, s.finished_at, s.meta, s.payload, s.passed
     FROM runs r JOIN steps s ON s.key BETWEEN r.num * 1048576 AND r.num * 1048576 + 1048575;
   `,
+  // 9: the indexes a webhook run that succeeds does not write. Every index is a B-tree insert per
+  // run and a WAL page per commit; the status and trigger-type indexes now hold only runs that
+  // are not `succeeded` and not from a `webhook` (listing those scans the time order instead, with
+  // a budget per page; see run-queries.ts). A failed run's dedupe keys are found through its
+  // journal (its dedupe steps), not through an index of every key by run.
+  `
+  DROP INDEX runs_by_status_time;
+  DROP INDEX runs_by_flow_status_time;
+  DROP INDEX runs_by_trigger_time;
+  DROP INDEX dedupe_by_run;
+  CREATE INDEX runs_by_status_time ON runs (status, created_at) WHERE status <> 'succeeded';
+  CREATE INDEX runs_by_flow_status_time ON runs (flow_id, status, created_at) WHERE status <> 'succeeded';
+  CREATE INDEX runs_by_trigger_time ON runs (trigger_type, created_at) WHERE trigger_type <> 'webhook';
+  `,
 ];

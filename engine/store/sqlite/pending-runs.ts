@@ -73,6 +73,12 @@ export class PendingRuns {
     return this.rows.has(runId);
   }
 
+  /** The journal of a pending run so far (its row and steps are inserted at the commit). */
+  steps(runId: string): StepRecord[] | undefined {
+    const pending = this.rows.get(runId);
+    return pending && [...pending.state.steps.values()];
+  }
+
   /** The run's state while pending and leased to `owner`; undefined when not pending. */
   private owned(runId: string, owner: string): Pending | undefined {
     const pending = this.rows.get(runId);

@@ -37,8 +37,8 @@ import { isoTime } from "../../iso-time.ts";
 export interface SqliteStoreOptions extends DurabilityOptions {
   /** File path, or ":memory:". */
   filename: string;
-  /** Runs one text-filtered page of the run listing may examine (default 10,000). */
-  textScanBudget?: number;
+  /** Runs one page of the run listing may examine when a filter is checked run by run (default 10,000). */
+  scanBudget?: number;
   /** Group commit tuning; `{ enabled: false }` only for the benchmark baseline. */
   groupCommit?: Omit<GroupCommitOptions, "crash">;
   /** WAL size policy; `false` leaves checkpoints to SQLite's automatic PASSIVE ones. */
@@ -54,7 +54,7 @@ export class SqliteStore implements Store {
   readonly writes: GroupCommit;
   readonly checkpointer?: WalCheckpointer;
   private readonly sql: Statements;
-  private readonly runQueries: RunQueries;
+  readonly runQueries: RunQueries;
   private readonly retention: SqliteRetention;
   private readonly credentials: SqliteCredentials;
   private readonly keys: SqliteDedupeKeys;
@@ -66,7 +66,7 @@ export class SqliteStore implements Store {
     this.db.pragma("foreign_keys = OFF");
     migrate(this.db);
     this.sql = prepareStatements(this.db);
-    this.runQueries = new RunQueries(this.db, options.textScanBudget);
+    this.runQueries = new RunQueries(this.db, options.scanBudget);
     const sync = syncsOffLoop(this.db, options) ? new WalSync(`${this.db.name}-wal`) : undefined;
     this.writes = new GroupCommit(this.db, { ...options.groupCommit, crash: options.crash, sync });
     this.retention = new SqliteRetention(this.db, this.sql, this.writes, options.crash);
@@ -245,7 +245,8 @@ export class SqliteStore implements Store {
     const folded = this.pending.finishRun(finish);
     if (folded) {
       if (finish.status !== "failed") return folded;
-      await Promise.all([folded, this.writes.run(() => this.keys.releaseFailedRun(finish.runId))]);
+      const journal = this.pending.steps(finish.runId);
+      await Promise.all([folded, this.writes.run(() => this.keys.releaseFailedRun(finish.runId, journal))]);
       return;
     }
     return this.writes.run(() => {
@@ -314,7 +315,6 @@ export class SqliteStore implements Store {
   // Dedupe keys and their pruning live in dedupe-keys.ts.
   readonly claimDedupeKey: Store["claimDedupeKey"] = (claim) => this.keys.claim(claim);
   readonly claimDedupeKeyEarly: NonNullable<Store["claimDedupeKeyEarly"]> = (claim) => this.keys.claimEarly(claim);
-  readonly releaseDedupeKeys: Store["releaseDedupeKeys"] = (runId) => this.keys.releaseRun(runId);
   readonly getDedupeKey: Store["getDedupeKey"] = (scope, key, now) => this.keys.get(scope, key, now);
   readonly deleteDedupeKeys: Store["deleteDedupeKeys"] = (scope, key) => this.keys.delete(scope, key);
   readonly pruneExpiredKeys: Store["pruneExpiredKeys"] = (now, limit) => this.keys.prune(now, limit);
