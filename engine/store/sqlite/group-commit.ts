@@ -77,6 +77,7 @@ export class GroupCommit {
   private readonly release: Database.Statement;
   private readonly rollbackTo: Database.Statement;
   private readonly afterCommit: (() => void)[] = [];
+  private readonly beforeCommitListeners: (() => void)[] = [];
   batches = 0;
   writes = 0;
 
@@ -156,6 +157,14 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Called just before each COMMIT, inside the transaction, after the writes `atCommit` queued;
+   * its writes commit with the batch (a throw fails the whole batch).
+   */
+  beforeCommit(listener: () => void): void {
+    this.beforeCommitListeners.push(listener);
+  }
+
   /** Called once after each commit, outside any transaction (e.g. a WAL checkpoint that was due). */
   onCommitted(listener: () => void): void {
     this.afterCommit.push(listener);
@@ -187,6 +196,7 @@ export class GroupCommit {
     if (batch.length === 0) return;
     this.batch = [];
     try {
+      for (const listener of this.beforeCommitListeners) listener();
       this.crash?.("commit.before");
       this.commit.run();
       this.crash?.("commit.after");

@@ -227,4 +227,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_by_flow_status_time ON runs (flow_id, status, created_at) WHERE status <> 'succeeded';
   CREATE INDEX runs_by_trigger_time ON runs (trigger_type, created_at) WHERE trigger_type <> 'webhook';
   `,
+  // 10: inserted runs are counted by the store, those of one commit together (run-counts.ts);
+  // status changes and deletes stay with their triggers.
+  `
+  DROP TRIGGER run_counts_insert;
+  `,
 ];

@@ -25,6 +25,7 @@ import { SqliteCredentials } from "./credentials.ts";
 import { SqliteDedupeKeys } from "./dedupe-keys.ts";
 import { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./migrations.ts";
+import { RunCountsOnInsert } from "./run-counts.ts";
 import { SqliteRetention } from "./retention.ts";
 import { flowFromRow, journalFromRows, runFromRow, stepRowValues, type RunRow, type StepRow } from "./rows.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
@@ -59,6 +60,7 @@ export class SqliteStore implements Store {
   private readonly credentials: SqliteCredentials;
   private readonly keys: SqliteDedupeKeys;
   private readonly pending: PendingRuns;
+  private readonly counts: RunCountsOnInsert;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
@@ -72,7 +74,8 @@ export class SqliteStore implements Store {
     this.retention = new SqliteRetention(this.db, this.sql, this.writes, options.crash);
     this.credentials = new SqliteCredentials(this.db, this.writes);
     this.keys = new SqliteDedupeKeys(this.db, this.writes);
-    this.pending = new PendingRuns((insert) => this.writes.atCommit(insert, { atomic: true }), (state) => this.insertRunRow(state));
+    this.counts = new RunCountsOnInsert(this.db, this.writes);
+    this.pending = new PendingRuns((insert) => this.writes.atCommit(insert, { atomic: true }), (state) => this.insertRunRow(state, "at-commit"));
     if (options.checkpoint !== false) {
       const checkpointer = new WalCheckpointer(this.db, options.checkpoint).start();
       this.writes.onCommitted(() => checkpointer.afterCommit());
@@ -153,7 +156,7 @@ export class SqliteStore implements Store {
       if (existing) return { runId: existing.run_id, replayed: true };
       this.sql.putIdempotency.run(scope, key, run.id, expiresAt);
     }
-    this.insertRunRow(rowStateOf(run));
+    this.insertRunRow(rowStateOf(run), "now");
     return { runId: run.id, replayed: false };
   }
 
@@ -161,7 +164,7 @@ export class SqliteStore implements Store {
    * Atomic (see WriteOptions): every value is ready before the first statement, and when a step's
    * insert fails the run's row and steps are taken back out.
    */
-  private insertRunRow(state: RunRowState): void {
+  private insertRunRow(state: RunRowState, counted: "now" | "at-commit"): void {
     const { run } = state;
     const steps = [...state.steps.values()];
     const rows = steps.map((step) => stepRowValues(0, step));
@@ -194,6 +197,8 @@ export class SqliteStore implements Store {
       this.sql.deleteRunOfNum.run(num);
       throw error;
     }
+    if (counted === "now") this.counts.now(run.flowId, state.status);
+    else this.counts.atCommit(run.flowId, state.status);
   }
 
   async claimRuns(owner: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRun[]> {
