@@ -50,6 +50,21 @@ describe("group commit", () => {
     expect(writes.batches).toBe(2);
   });
 
+  it("under load, commits without waiting out the window once as many writers joined as the last batch had", async () => {
+    const { writes, insert } = open({ windowMs: 2_000 });
+    await Promise.all(["a", "b", "c"].map((v) => writes.run(() => insert(v))));
+    const started = performance.now();
+    const spaced: Promise<number>[] = [];
+    for (const v of ["d", "e", "f"]) {
+      spaced.push(writes.run(() => insert(v)));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await Promise.all(spaced);
+    // The third writer completes the company; waiting out the window would take two seconds.
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(writes.batches).toBe(2);
+  });
+
   it("commits every write on its own when disabled (the benchmark baseline)", async () => {
     const { writes, insert } = open({ enabled: false });
     await Promise.all(["a", "b", "c", "d"].map((v) => writes.run(() => insert(v))));

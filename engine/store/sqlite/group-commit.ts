@@ -33,8 +33,9 @@ const openOnFile = new Map<string, Set<GroupCommit>>();
 export interface GroupCommitOptions {
   /**
    * Under load (the previous batch was shared by several writers and committed moments ago) a
-   * new batch waits this long for company before it commits. A lone writer, even one chaining
-   * many writes, commits on the next turn and waits for nothing. 0 = always the next turn.
+   * new batch waits at most this long for company before it commits: less once as many writers
+   * have joined as the previous batch had. A lone writer, even one chaining many writes, commits
+   * on the next turn and waits for nothing. 0 = always the next turn.
    */
   windowMs?: number;
   /** false = every write is its own transaction and fsync (the benchmark baseline). */
@@ -64,6 +65,11 @@ export class GroupCommit {
   /** Writes applied at the commit, after every write applied before it (see atCommit). */
   private late: { work: () => unknown; pending: Pending; atomic: boolean }[] = [];
   private scheduled = false;
+  /** The window's timer while a batch waits for company, and the turn it commits on once enough has come. */
+  private windowTimer?: NodeJS.Timeout;
+  private committing?: NodeJS.Immediate;
+  /** Writes in the open batch that are not companions (see WriteOptions.companion). */
+  private writers = 0;
   private lastCommitAt = -Infinity;
   private lastBatchSize = 0;
   private readonly windowMs: number;
@@ -139,7 +145,7 @@ export class GroupCommit {
     }
     this.batch.push(pending);
     if (!this.enabled) this.flush();
-    else this.schedule();
+    else this.schedule(options.companion === true);
     return { applied: Promise.resolve(pending.value as T), durable };
   }
 
@@ -153,7 +159,7 @@ export class GroupCommit {
       const pending = { ok: false, value: undefined, resolve: resolve as (value: unknown) => void, reject };
       this.late.push({ work, pending, atomic: options.atomic === true });
       if (!this.enabled) this.flush();
-      else this.schedule();
+      else this.schedule(false);
     });
   }
 
@@ -182,6 +188,10 @@ export class GroupCommit {
   /** Commits everything applied so far. */
   flush(): void {
     this.scheduled = false;
+    clearTimeout(this.windowTimer);
+    clearImmediate(this.committing);
+    this.windowTimer = this.committing = undefined;
+    this.writers = 0;
     for (const { work, pending, atomic } of this.late.splice(0)) {
       try {
         this.applyNow(work, pending, atomic);
@@ -237,12 +247,23 @@ export class GroupCommit {
     }
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    const underLoad = this.windowMs > 0 && this.lastBatchSize > 1 && performance.now() - this.lastCommitAt < this.windowMs * 2;
-    if (underLoad) setTimeout(() => this.flush(), this.windowMs);
-    else setImmediate(() => this.flush());
+  private schedule(companion: boolean): void {
+    if (!companion) this.writers++;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      const underLoad = this.windowMs > 0 && this.lastBatchSize > 1 && performance.now() - this.lastCommitAt < this.windowMs * 2;
+      if (!underLoad) {
+        this.committing = setImmediate(() => this.flush());
+        return;
+      }
+      this.windowTimer = setTimeout(() => this.flush(), this.windowMs);
+    }
+    // As much company as last time: with a fixed set of clients each waiting for its answer (10
+    // connections), nobody else is coming, and the rest of the window would be idle. Commits
+    // after this turn's other I/O, which joins too. At 10 connections: 4,185 -> 4,620 req/s.
+    if (this.windowTimer && !this.committing && this.writers >= this.lastBatchSize) {
+      this.committing = setImmediate(() => this.flush());
+    }
   }
 }
 
