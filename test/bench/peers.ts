@@ -7,7 +7,10 @@
  * so each server's CPU is counted until it is idle again ("busy after"), not only while answering.
  * Every scenario runs BENCH_ROUNDS times (3), the first server alternating by round; the table shows
  * medians, and a line per round is printed as it finishes.
- * Env: BENCH_ROUNDS (3), BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10,50), BENCH_FLOWS, BENCH_MODES.
+ * Each round also offers both servers the pipeline flow (respond) at a fixed rate, open loop
+ * (BENCH_RATE req/s, 1,000; 0 leaves it out), and compares their latency percentiles: the p99 goal
+ * is absolute, and the shared machine sets much of the tail, so the peer's tail is its yardstick.
+ * Env: BENCH_ROUNDS (3), BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10,50), BENCH_FLOWS, BENCH_MODES, BENCH_RATE.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -18,6 +21,7 @@ import { tempDir } from "../helpers/temp-store.ts";
 import { startBench, type FlowKind, type ReplyMode } from "./bench-flows.ts";
 import { envNumber, load, machine, median, sleep, type LoadResult } from "./load.ts";
 import { nodeRedFlows } from "./node-red-flows.ts";
+import { openLoop } from "./open-loop.ts";
 import { cpuMs } from "./run-log.ts";
 
 const DURATION = envNumber("BENCH_DURATION", 8);
@@ -27,6 +31,7 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "10,50").split(",").map(Nu
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
 const KINDS = list("BENCH_FLOWS", "echo,pipeline") as FlowKind[];
 const MODES = list("BENCH_MODES", "respond,accepted") as ReplyMode[];
+const RATE = envNumber("BENCH_RATE", 1000);
 const scratch = process.env.RUNNEL_PEERS_DIR ?? path.join(os.tmpdir(), "runnel-peers");
 
 function install(): string {
@@ -102,6 +107,7 @@ async function waitIdle(pid: number): Promise<number> {
 }
 
 type Scenario = { kind: FlowKind; mode: ReplyMode; connections: number };
+type FixedSample = LoadResult & { sendLagP99Ms: number };
 
 async function main(): Promise<void> {
   const nodeBin = install();
@@ -110,6 +116,8 @@ async function main(): Promise<void> {
   const runnel = await startBench(temp.dir, KINDS, MODES);
   const scenarios: Scenario[] = KINDS.flatMap((kind) => MODES.flatMap((mode) => CONNECTIONS.map((connections) => ({ kind, mode, connections }))));
   const samples = new Map<Scenario, { runnel: Sample[]; nodeRed: Sample[] }>(scenarios.map((s) => [s, { runnel: [], nodeRed: [] }]));
+  const fixedFlow = KINDS.includes("pipeline") && MODES.includes("respond") && RATE > 0 ? "pipeline-respond" : undefined;
+  const fixed = { runnel: [] as FixedSample[], nodeRed: [] as FixedSample[] };
   let phase = 0;
   try {
     for (let round = 0; round < ROUNDS; round++) {
@@ -127,19 +135,20 @@ async function main(): Promise<void> {
         };
         const runR = () => measure(`${runnel.server.url}/hooks`, runnel.server.child.pid!);
         const runN = () => measure(nodeRed.url, nodeRed.child.pid!);
-        // Who goes first alternates by round: a machine that slows down or speeds up within a
-        // scenario would otherwise always favour the same server.
-        let r: Sample, n: Sample;
-        if (round % 2 === 0) {
-          r = await runR();
-          n = await runN();
-        } else {
-          n = await runN();
-          r = await runR();
-        }
+        const [r, n] = await inTurn(round, runR, runN);
         samples.get(scenario)!.runnel.push(r);
         samples.get(scenario)!.nodeRed.push(n);
         console.log(JSON.stringify({ round: round + 1, ...row(scenario, [r], [n]) }));
+      }
+      if (fixedFlow) {
+        // Warmed up by the load scenarios just run; every request's latency counts from its due time.
+        const offer = (base: string) => openLoop({ url: `${base}/${fixedFlow}`, rate: RATE, durationS: DURATION, connections: 64, idPrefix: `pf${phase++}` });
+        const runR = () => offer(`${runnel.server.url}/hooks`);
+        const runN = () => offer(nodeRed.url);
+        const [r, n] = await inTurn(round, runR, runN);
+        fixed.runnel.push(r);
+        fixed.nodeRed.push(n);
+        console.log(JSON.stringify({ round: round + 1, ...fixedRow([r], [n]) }));
       }
     }
   } finally {
@@ -152,6 +161,32 @@ async function main(): Promise<void> {
   console.log(`\nRunnel on ${process.version} (synchronous=${process.env.RUNNEL_SQLITE_SYNC ?? "full"}, every run and step journaled); Node-RED 5 on ${nodeVersion} (no run log)`);
   console.log(`machine: ${JSON.stringify(machine())}; ${DURATION} s per scenario after ${WARMUP} s warm-up; ${ROUNDS} round(s), figures are medians`);
   console.table(scenarios.map((s) => row(s, samples.get(s)!.runnel, samples.get(s)!.nodeRed)));
+  if (fixedFlow) console.table([fixedRow(fixed.runnel, fixed.nodeRed)]);
+}
+
+/** The fixed-rate comparison: medians over the rounds; "send lag" is the load generator's own delay (p99). */
+function fixedRow(r: FixedSample[], n: FixedSample[]): Record<string, string | number> {
+  const m = (samples: FixedSample[], pick: (s: FixedSample) => number) => Math.round(median(samples.map(pick)) * 10) / 10;
+  return {
+    flow: "pipeline", mode: "respond", "offered req/s": RATE,
+    "Runnel p50 ms": m(r, (s) => s.p50Ms), "Node-RED p50 ms": m(n, (s) => s.p50Ms),
+    "Runnel p99 ms": m(r, (s) => s.p99Ms), "Node-RED p99 ms": m(n, (s) => s.p99Ms),
+    "send lag p99 ms R/N": `${m(r, (s) => s.sendLagP99Ms)}/${m(n, (s) => s.sendLagP99Ms)}`,
+    "non-2xx R/N": `${r.reduce((sum, s) => sum + s.non2xx + s.errors, 0)}/${n.reduce((sum, s) => sum + s.non2xx + s.errors, 0)}`,
+  };
+}
+
+/**
+ * Runs both measurements back to back, Runnel's first in even rounds: a machine that slows down or
+ * speeds up within a scenario would otherwise always favour the same server.
+ */
+async function inTurn<T>(round: number, runR: () => Promise<T>, runN: () => Promise<T>): Promise<[T, T]> {
+  if (round % 2 === 0) {
+    const r = await runR();
+    return [r, await runN()];
+  }
+  const n = await runN();
+  return [await runR(), n];
 }
 
 /**
