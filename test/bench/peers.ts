@@ -31,7 +31,8 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "10,50").split(",").map(Nu
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
 const KINDS = list("BENCH_FLOWS", "echo,pipeline") as FlowKind[];
 const MODES = list("BENCH_MODES", "respond,accepted") as ReplyMode[];
-const RATE = envNumber("BENCH_RATE", 1000);
+// "0" leaves the fixed-rate comparison out (envNumber takes only positive numbers).
+const RATE = process.env.BENCH_RATE === "0" ? 0 : envNumber("BENCH_RATE", 1000);
 const scratch = process.env.RUNNEL_PEERS_DIR ?? path.join(os.tmpdir(), "runnel-peers");
 
 function install(): string {
