@@ -27,8 +27,9 @@ try {
   if (!res.ok) throw new Error(`creating the flow failed: ${res.status}`);
   const url = `${server.url}/hooks/${kind}-${mode}`;
   await load({ url, connections: 50, durationS: 2, idPrefix: "warm" });
-  const result = await load({ url, connections: Number(process.env.PROFILE_CONNECTIONS ?? 50), durationS: seconds, idPrefix: "prof" });
-  console.log(`${kind} ${mode} c50: ${result.reqPerSec} req/s, p99 ${result.p99Ms} ms`);
+  const connections = Number(process.env.PROFILE_CONNECTIONS ?? 50);
+  const result = await load({ url, connections, durationS: seconds, idPrefix: "prof" });
+  console.log(`${kind} ${mode} c${connections}: ${result.reqPerSec} req/s, p99 ${result.p99Ms} ms`);
 } finally {
   await server.stop();
   temp.remove();

@@ -1,0 +1,65 @@
+/**
+ * Loaded into the server by timeline.ts (`node --import`): while on (SIGUSR1 until SIGUSR2), it
+ * records when each webhook request is emitted, its `end()` call and its `finish`, each `COMMIT`
+ * (better-sqlite3's prepared statement) and each WAL `fdatasync` on libuv's pool, then writes the
+ * events as JSON to TIMELINE_OUT.
+ */
+import fs from "node:fs";
+import http from "node:http";
+import { createRequire, syncBuiltinESMExports } from "node:module";
+import path from "node:path";
+
+const events = [];
+let on = false;
+let sockets = 0;
+const now = () => performance.now() * 1000;
+
+const emit = http.Server.prototype.emit;
+http.Server.prototype.emit = function (event, req, res) {
+  if (on && event === "request" && req.url.startsWith("/hooks/")) {
+    const socket = (req.socket.timelineId ??= ++sockets);
+    events.push([now(), "request", socket]);
+    res.once("finish", () => events.push([now(), "finish", socket]));
+  }
+  return emit.apply(this, arguments);
+};
+const end = http.ServerResponse.prototype.end;
+http.ServerResponse.prototype.end = function (...args) {
+  if (on && this.socket?.timelineId) events.push([now(), "end", this.socket.timelineId]);
+  return end.apply(this, args);
+};
+
+const fdatasync = fs.fdatasync;
+fs.fdatasync = function (fd, done) {
+  if (on) events.push([now(), "sync", 0]);
+  return fdatasync(fd, (error) => {
+    if (on) events.push([now(), "synced", 0]);
+    done(error);
+  });
+};
+syncBuiltinESMExports();
+
+// The server runs from the repository root and loads the same better-sqlite3, so the prototype is shared.
+const Database = createRequire(path.join(process.cwd(), "package.json"))("better-sqlite3");
+const scratch = new Database(":memory:");
+const Statement = Object.getPrototypeOf(scratch.prepare("SELECT 1"));
+scratch.close();
+const run = Statement.run;
+Statement.run = function (...args) {
+  if (!on || this.source !== "COMMIT") return run.apply(this, args);
+  events.push([now(), "commit", 0]);
+  try {
+    return run.apply(this, args);
+  } finally {
+    events.push([now(), "committed", 0]);
+  }
+};
+
+process.on("SIGUSR1", () => {
+  events.length = 0;
+  on = true;
+});
+process.on("SIGUSR2", () => {
+  on = false;
+  fs.writeFileSync(process.env.TIMELINE_OUT, JSON.stringify(events));
+});
