@@ -98,10 +98,11 @@ export function webhookIngress(deps: AppDeps): WebhookIngress {
 
 /**
  * Resolves on the event loop's check phase, after the I/O events of this turn. A run started from
- * the body's `end` would run inside the poll phase, ahead of the rest of its events, and among
- * them a finished WAL sync whose replies then waited: at 10 connections about a third of a sync's
- * time. Started here, those replies go out first, and the runs of the requests read in one turn
- * join one commit. Pipeline respond: +4% req/s at 10 connections, +11% at 50.
+ * the body's `end` would run inside the poll phase, ahead of that turn's other events, and among
+ * them a finished WAL sync whose replies then waited (at 10 connections the loop saw a sync end
+ * ≈ 480 µs after it began, ≈ 420 µs with this). Started here, those replies go out first, and the
+ * runs of the requests read in one turn join one commit. Interleaved A/B, pipeline respond: +3%
+ * req/s at 10 connections, +8% at 50; accepted +5% at both.
  */
 function afterThisTurnsIo(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
