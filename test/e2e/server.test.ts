@@ -1,6 +1,9 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRealServer, type RealServer } from "../helpers/real-server.ts";
+import { SERVER_NODE_FLAGS, startRealServer, type RealServer } from "../helpers/real-server.ts";
 import { flow } from "../helpers/flows.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
@@ -124,5 +127,22 @@ describe("runnel start, as a user runs it", () => {
     expect(String(error)).toContain("RUNNEL_MAX_BODY");
     const exposed = await startRealServer({ env: { HOST: "0.0.0.0" } }).catch((e: Error) => e);
     expect(String(exposed)).toContain("RUNNEL_API_TOKEN");
+  });
+});
+
+describe("the Node flags a server starts with", () => {
+  const root = path.resolve(import.meta.dirname, "..", "..");
+
+  it("are the same from `npm start`, the `runnel` command and the test harness", () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toBe(`node ${SERVER_NODE_FLAGS.join(" ")} bin/runnel.js start`);
+    const shebang = readFileSync(path.join(root, "bin", "runnel.js"), "utf8").split("\n")[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${SERVER_NODE_FLAGS.join(" ")}`);
+  });
+
+  it("reach Node when `runnel` runs as a command (its shebang)", () => {
+    const result = spawnSync(path.join(root, "bin", "runnel.js"), ["no-such-command"], { encoding: "utf8" });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("usage: runnel [start | api | worker]");
   });
 });

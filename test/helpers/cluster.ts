@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { FlowInput } from "../../engine/model/index.ts";
 import { flow } from "./flows.ts";
+import { SERVER_NODE_FLAGS } from "./real-server.ts";
 import { tempDir } from "./temp-store.ts";
 
 /** Every process of one deployment shares the credentials key (docs/scaling.md). */
@@ -23,7 +24,7 @@ export interface WorkerProcess {
 /** Starts `runnel worker` as a child process and waits for its ready line (it serves no HTTP). */
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
   const dataDir = tempDir("runnel-worker-");
-  const child = spawn(process.execPath, [path.join(root, "bin", "runnel.js"), "worker"], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, "bin", "runnel.js"), "worker"], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: "info", RUNNEL_DATA_DIR: dataDir.dir, ...env },
     stdio: ["ignore", "pipe", "pipe"],

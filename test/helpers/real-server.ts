@@ -42,6 +42,9 @@ export class ServerExitedEarly extends Error {
   }
 }
 
+/** The Node flags `npm start` and the `runnel` command start the server with (package.json, bin/runnel.js). */
+export const SERVER_NODE_FLAGS = ["--v8-pool-size=0"];
+
 /** Starts `runnel start` as a child process on a free port with a temp data dir. */
 export async function startRealServer(
   options: { env?: Record<string, string>; dataDir?: string; command?: string; nodeArgs?: string[] } = {},
@@ -49,7 +52,7 @@ export async function startRealServer(
   const port = await freePort();
   const temp = options.dataDir ? undefined : tempDir("runnel-server-");
   const dataDir = options.dataDir ?? temp!.dir;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(root, "bin", "runnel.js"), options.command ?? "start"], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(options.nodeArgs ?? []), path.join(root, "bin", "runnel.js"), options.command ?? "start"], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", RUNNEL_DATA_DIR: dataDir, LOG_LEVEL: "warn", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
