@@ -11,12 +11,13 @@
  * (BENCH_RATE req/s, 1,000; 0 leaves it out), and compares their latency percentiles: the p99 goal
  * is absolute, and the shared machine sets much of the tail, so the peer's tail is its yardstick.
  * Env: BENCH_ROUNDS (3), BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10,50), BENCH_FLOWS, BENCH_MODES, BENCH_RATE.
+ * BENCH_NODE_RED_NODE_FLAGS: Node flags for Node-RED too (space-separated), e.g. the ones Runnel starts with.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "../helpers/real-server.ts";
+import { freePort, SERVER_NODE_FLAGS } from "../helpers/real-server.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 import { startBench, type FlowKind, type ReplyMode } from "./bench-flows.ts";
 import { envNumber, load, machine, median, sleep, type LoadResult } from "./load.ts";
@@ -55,7 +56,8 @@ async function startNodeRed(nodeBin: string): Promise<{ url: string; child: Chil
     path.join(userDir.dir, "settings.js"),
     `module.exports = { uiHost: "127.0.0.1", uiPort: ${port}, httpAdminRoot: false, flowFile: "flows.json", logging: { console: { level: "warn" } } };\n`,
   );
-  const child = spawn(nodeBin, [path.join(scratch, "node_modules", "node-red", "red.js"), "--userDir", userDir.dir, "--settings", path.join(userDir.dir, "settings.js")], {
+  const flags = (process.env.BENCH_NODE_RED_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(nodeBin, [...flags, path.join(scratch, "node_modules", "node-red", "red.js"), "--userDir", userDir.dir, "--settings", path.join(userDir.dir, "settings.js")], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -159,7 +161,10 @@ async function main(): Promise<void> {
     await nodeRed.stop();
   }
   const nodeVersion = spawnSync(nodeBin, ["--version"], { encoding: "utf8" }).stdout.trim();
-  console.log(`\nRunnel on ${process.version} (synchronous=${process.env.RUNNEL_SQLITE_SYNC ?? "full"}, every run and step journaled); Node-RED 5 on ${nodeVersion} (no run log)`);
+  const nodeRedFlags = process.env.BENCH_NODE_RED_NODE_FLAGS ? ` with ${process.env.BENCH_NODE_RED_NODE_FLAGS}` : "";
+  console.log(
+    `\nRunnel on ${process.version} with ${SERVER_NODE_FLAGS.join(" ")} (synchronous=${process.env.RUNNEL_SQLITE_SYNC ?? "full"}, every run and step journaled); Node-RED 5 on ${nodeVersion}${nodeRedFlags} (no run log)`,
+  );
   console.log(`machine: ${JSON.stringify(machine())}; ${DURATION} s per scenario after ${WARMUP} s warm-up; ${ROUNDS} round(s), figures are medians`);
   console.table(scenarios.map((s) => row(s, samples.get(s)!.runnel, samples.get(s)!.nodeRed)));
   if (fixedFlow) console.table([fixedRow(fixed.runnel, fixed.nodeRed)]);
