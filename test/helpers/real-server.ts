@@ -42,7 +42,7 @@ export class ServerExitedEarly extends Error {
   }
 }
 
-/** The Node flags `npm start` and the `runnel` command start the server with (package.json, bin/runnel.js). */
+/** The Node flags `npm start` starts the server with (package.json); tests and benches start it the same way. */
 export const SERVER_NODE_FLAGS = ["--v8-pool-size=0"];
 
 /** Starts `runnel start` as a child process on a free port with a temp data dir. */
