@@ -2,7 +2,9 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { GroupCommit } from "../../engine/store/sqlite/group-commit.ts";
-import { WalSync } from "../../engine/store/sqlite/wal-sync.ts";
+import { closeSync, openSync, readdirSync, readlinkSync, writeSync } from "node:fs";
+import { SyncThread } from "../../engine/store/sqlite/sync-thread.ts";
+import { WalSync, type SyncThreadPolicy } from "../../engine/store/sqlite/wal-sync.ts";
 import { SqliteStore } from "../../engine/store/sqlite/store.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
@@ -25,7 +27,7 @@ describe("commits synced off the event loop", () => {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.exec("CREATE TABLE t (v TEXT)");
-    const sync = new WalSync(`${file}-wal`, held.sync);
+    const sync = new WalSync(`${file}-wal`, { poolSync: held.sync, thread: "never" });
     const writes = new GroupCommit(db, { sync });
     cleanups.push(() => {
       writes.close();
@@ -123,5 +125,161 @@ describe("commits synced off the event loop", () => {
     } finally {
       await Promise.all([offLoop.close(), inCommit.close(), relaxed.close()]);
     }
+  });
+});
+
+/** Turns of the event loop until `ready()` holds (at most ~5 s). */
+async function until(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 5_000 && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  expect(ready()).toBe(true);
+}
+
+/** Descriptors this process holds open on `file`. */
+function openDescriptors(file: string): number {
+  return readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === file;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+describe("commits synced on a thread of their own", () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => cleanups.splice(0).forEach((f) => f()));
+
+  function open(thread: SyncThreadPolicy) {
+    const dir = tempDir();
+    const file = path.join(dir.dir, "t.db");
+    const db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.exec("CREATE TABLE t (v TEXT)");
+    const sync = new WalSync(`${file}-wal`, { thread });
+    const writes = new GroupCommit(db, { sync });
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      writes.close();
+      db.close();
+    };
+    cleanups.push(() => {
+      close();
+      dir.remove();
+    });
+    const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
+    return { db, file, sync, writes, close, write: (v: string) => writes.run(() => insert.run(v).changes) };
+  }
+
+  it("reports every write durable, in commit order, with the syncs made on the thread", async () => {
+    const { db, sync, write } = open("always");
+    await until(() => sync.onThread);
+    const order: string[] = [];
+    const written: Promise<unknown>[] = [];
+    for (let i = 0; i < 200; i++) {
+      written.push(write(`v${i}`).then(() => order.push(`v${i}`)));
+      if (i % 7 === 0) await turn();
+    }
+    await Promise.all(written);
+    expect(order).toEqual(Array.from({ length: 200 }, (_, i) => `v${i}`));
+    expect(db.prepare("SELECT count(*) FROM t").pluck().get()).toBe(200);
+    expect(sync.threadSyncs).toBeGreaterThan(0);
+    expect(sync.threadSyncs).toBe(sync.syncs);
+  });
+
+  it("tells a finished sync's writers at the next write, without waiting for the event loop's turn", async () => {
+    const { sync, write } = open("always");
+    await until(() => sync.onThread);
+    let durable = false;
+    void write("a").then(() => (durable = true));
+    await turn(); // committed; its sync handed to the thread
+    expect(sync.threadSyncs).toBe(1);
+    const thread = sync["thread"]!;
+    const deadline = Date.now() + 5_000;
+    while (!thread.returned && Date.now() < deadline); // the disk answers; the loop does not turn
+    expect(thread.returned).toBe(true);
+    expect(durable).toBe(false);
+    void write("b"); // a write is a moment to look
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(durable).toBe(true);
+  });
+
+  it("starts the thread only once commits queue behind syncs: a lone writer never pays for it", async () => {
+    const { sync, write } = open("auto");
+    for (let i = 0; i < 50; i++) await write(`lone${i}`);
+    expect(sync["thread"]).toBeUndefined();
+    const written: Promise<unknown>[] = [];
+    for (let i = 0; i < 400 && !sync.onThread; i++) {
+      written.push(write(`busy${i}`));
+      await turn();
+    }
+    await until(() => sync.onThread);
+    await Promise.all([...written, write("after")]);
+    expect(sync.threadSyncs).toBeGreaterThan(0);
+  });
+
+  it("on close, waits for the sync in flight on the thread, settles each write once and closes the WAL", async () => {
+    const { sync, write, close, file } = open("always");
+    await until(() => sync.onThread);
+    const settled: string[] = [];
+    const a = write("a").then(() => settled.push("a"));
+    await turn();
+    const b = write("b").then(() => settled.push("b"));
+    close();
+    await Promise.all([a, b]);
+    await turn();
+    expect(settled).toEqual(["a", "b"]);
+    expect(openDescriptors(`${file}-wal`)).toBe(0);
+  });
+});
+
+describe("the sync thread", () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => cleanups.splice(0).forEach((f) => f()));
+
+  async function started() {
+    const thread = new SyncThread();
+    cleanups.push(() => thread.close());
+    await until(() => thread.usable);
+    return thread;
+  }
+
+  function dataFile() {
+    const dir = tempDir();
+    const fd = openSync(path.join(dir.dir, "data"), "w+");
+    writeSync(fd, "x".repeat(4096));
+    cleanups.push(() => {
+      closeSync(fd);
+      dir.remove();
+    });
+    return fd;
+  }
+
+  it("reports a failed fdatasync as an error with its errno", async () => {
+    const thread = await started();
+    const done = new Promise<Error | null>((resolve) => thread.sync(1_000_000, resolve));
+    const error = await done;
+    expect(error?.message).toMatch(/fdatasync/);
+    expect((error as Error & { errno: number }).errno).toBe(-9); // EBADF
+  });
+
+  it("if it dies, the sync it held is made through libuv's pool, once, and it takes no more", async () => {
+    const thread = await started();
+    const fd = dataFile();
+    const calls: (Error | null)[] = [];
+    const done = new Promise<void>((resolve) =>
+      thread.sync(fd, (error) => {
+        calls.push(error);
+        resolve();
+      }),
+    );
+    await thread["worker"].terminate();
+    await done;
+    await turn();
+    expect(calls).toEqual([null]);
+    expect(thread.usable).toBe(false);
   });
 });

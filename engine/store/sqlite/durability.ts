@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import type Database from "better-sqlite3";
+import type { SyncThreadPolicy } from "./wal-sync.ts";
 
 export interface DurabilityOptions {
   /** `full` (default) survives power loss; `normal` only a process crash. */
@@ -9,6 +10,8 @@ export interface DurabilityOptions {
    * when false, inside COMMIT on the event loop (SQLite's own `synchronous = FULL`).
    */
   syncOffLoop?: boolean;
+  /** When those syncs move from libuv's pool to a thread of their own (see WalSync); `auto` by default. */
+  syncThread?: SyncThreadPolicy;
   /** How long a statement waits for another connection's lock before SQLITE_BUSY. */
   busyTimeoutMs?: number;
   /** After the WAL restarts, its file is cut back to this size. */

@@ -45,7 +45,7 @@ export interface GroupCommitOptions {
    * Makes each commit durable after it returns (see WalSync); absent, the commit itself must be
    * (SQLite's `synchronous = FULL`).
    */
-  sync?: Pick<WalSync, "afterCommit" | "close" | "syncs">;
+  sync?: Pick<WalSync, "afterCommit" | "close" | "syncs" | "poll">;
 }
 
 /**
@@ -248,6 +248,8 @@ export class GroupCommit {
   }
 
   private schedule(companion: boolean): void {
+    // A write is a moment between two pieces of work: a finished sync's writers are told now.
+    this.sync?.poll();
     if (!companion) this.writers++;
     if (!this.scheduled) {
       this.scheduled = true;

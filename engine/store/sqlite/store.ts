@@ -69,7 +69,7 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.sql = prepareStatements(this.db);
     this.runQueries = new RunQueries(this.db, options.scanBudget);
-    const sync = syncsOffLoop(this.db, options) ? new WalSync(`${this.db.name}-wal`) : undefined;
+    const sync = syncsOffLoop(this.db, options) ? new WalSync(`${this.db.name}-wal`, { thread: options.syncThread }) : undefined;
     this.writes = new GroupCommit(this.db, { ...options.groupCommit, crash: options.crash, sync });
     this.retention = new SqliteRetention(this.db, this.sql, this.writes, options.crash);
     this.credentials = new SqliteCredentials(this.db, this.writes);

@@ -1,20 +1,22 @@
 import { closeSync, fdatasync, fdatasyncSync, openSync } from "node:fs";
-
-type Done = (error: Error | null) => void;
+import { SyncThread, type SyncDone as Done } from "./sync-thread.ts";
 
 /**
- * Makes commits durable off the event loop. With `synchronous = FULL` SQLite calls fdatasync on
- * the WAL inside COMMIT, and the whole process waits for the disk (a third of a millisecond to
- * several on this kind of machine) with nothing else to do. Here the connection runs with
- * `synchronous = NORMAL` (the WAL is synced before each checkpoint and the database after it, so
- * the file stays consistent) and every commit is followed by an fdatasync of the WAL on libuv's
- * thread pool; what the commit holds is reported durable only when that returns. Power loss can
- * so lose only commits nobody was told about, as with FULL, while the loop runs the next batch.
- *
- * One sync at a time: commits made while one is in flight wait for the next, which covers them
- * all (a sync covers every write made before it started, never one made after). Callbacks fire
- * in commit order.
+ * When syncs go to a SyncThread instead of libuv's pool: `auto` once commits keep queueing behind
+ * syncs (load: the thread costs ≈ 9 MB, which an instance that is never busy does not pay), `always`
+ * from the start, `never`.
  */
+export type SyncThreadPolicy = "auto" | "always" | "never";
+
+export interface WalSyncOptions {
+  /** fdatasync through libuv's pool (a test may hold it). */
+  poolSync?: (fd: number, done: Done) => void;
+  thread?: SyncThreadPolicy;
+}
+
+/** Commits queued behind a sync in flight before `auto` starts the thread. */
+const QUEUED_BEFORE_THREAD = 32;
+
 export class WalSync {
   private fd?: number;
   private inFlight = false;
@@ -23,18 +25,44 @@ export class WalSync {
   private waiting: Done[] = [];
   /** The commits the sync in flight covers. */
   private inFlightCovered: Done[] = [];
+  private readonly poolSync: (fd: number, done: Done) => void;
+  private readonly threadPolicy: SyncThreadPolicy;
+  private thread?: SyncThread;
+  private queuedBehind = 0;
   syncs = 0;
 
   constructor(
     private readonly walPath: string,
-    private readonly sync: (fd: number, done: (error: Error | null) => void) => void = fdatasync,
-  ) {}
+    options: WalSyncOptions = {},
+  ) {
+    this.poolSync = options.poolSync ?? fdatasync;
+    this.threadPolicy = options.thread ?? "auto";
+    if (this.threadPolicy === "always") this.thread = new SyncThread();
+  }
+
+  /** The syncs made on the sync thread (the rest went through libuv's pool). */
+  get threadSyncs(): number {
+    return this.thread?.syncs ?? 0;
+  }
+
+  /** Whether syncs now go to the sync thread. */
+  get onThread(): boolean {
+    return this.thread?.usable === true;
+  }
+
+  /** Reports a sync the thread has finished; cheap enough to call at every write. */
+  poll(): void {
+    if (this.inFlight) this.thread?.poll();
+  }
 
   /** Call right after a commit; `done` runs once that commit is on disk (or the sync failed). */
   afterCommit(done: Done): void {
     if (this.closed) return done(new Error("the store is closed"));
     this.waiting.push(done);
+    // A finished sync reported now is followed by one that covers this commit too.
+    if (this.inFlight) this.thread?.poll();
     if (!this.inFlight) this.start();
+    else if (++this.queuedBehind === QUEUED_BEFORE_THREAD && this.threadPolicy === "auto") this.thread ??= new SyncThread();
   }
 
   /**
@@ -54,6 +82,8 @@ export class WalSync {
     // A sync still in flight uses the descriptor until its callback.
     if (!this.inFlight) this.closeFile();
     settle(pending, failure);
+    // Waits for a sync in flight on the thread, whose callback then closes the file.
+    this.thread?.close();
   }
 
   private closeFile(): void {
@@ -74,13 +104,15 @@ export class WalSync {
     this.inFlight = true;
     this.inFlightCovered = covered;
     this.syncs++;
-    this.sync(fd, (error) => {
+    const finished = (error: Error | null) => {
       this.inFlight = false;
       if (this.closed) this.closeFile();
       // Empty when close() already synced and settled them.
       settle(this.inFlightCovered.splice(0), error);
       if (this.waiting.length > 0 && !this.closed) this.start();
-    });
+    };
+    if (this.thread?.usable) this.thread.sync(fd, finished);
+    else this.poolSync(fd, finished);
   }
 }
 
