@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { GroupCommit } from "../../engine/store/sqlite/group-commit.ts";
 import { closeSync, openSync, readdirSync, readlinkSync, writeSync } from "node:fs";
 import { SyncThread } from "../../engine/store/sqlite/sync-thread.ts";
-import { WalSync, type SyncThreadPolicy } from "../../engine/store/sqlite/wal-sync.ts";
+import { WalSync, type SyncThreadPolicy, type WalSyncOptions } from "../../engine/store/sqlite/wal-sync.ts";
 import { SqliteStore } from "../../engine/store/sqlite/store.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
@@ -14,6 +14,31 @@ function heldSync() {
   return { calls, sync: (_fd: number, done: (error: Error | null) => void) => void calls.push(done) };
 }
 
+/** A WAL database with one table, its commits made durable by a WalSync with `options`. */
+function openTable(options: WalSyncOptions, cleanups: (() => void)[]) {
+  const dir = tempDir();
+  const file = path.join(dir.dir, "t.db");
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec("CREATE TABLE t (v TEXT)");
+  const sync = new WalSync(`${file}-wal`, options);
+  const writes = new GroupCommit(db, { sync });
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    writes.close();
+    db.close();
+  };
+  cleanups.push(() => {
+    close();
+    dir.remove();
+  });
+  const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
+  return { db, file, sync, writes, close, write: (v: string) => writes.run(() => insert.run(v).changes) };
+}
+
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("commits synced off the event loop", () => {
@@ -21,21 +46,7 @@ describe("commits synced off the event loop", () => {
   afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
   function open(held = heldSync()) {
-    const dir = tempDir();
-    const file = path.join(dir.dir, "t.db");
-    const db = new Database(file);
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    db.exec("CREATE TABLE t (v TEXT)");
-    const sync = new WalSync(`${file}-wal`, { poolSync: held.sync, thread: "never" });
-    const writes = new GroupCommit(db, { sync });
-    cleanups.push(() => {
-      writes.close();
-      db.close();
-      dir.remove();
-    });
-    const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
-    return { db, sync, writes, held, write: (v: string) => writes.run(() => insert.run(v).changes) };
+    return { ...openTable({ poolSync: held.sync, thread: "never" }, cleanups), held };
   }
 
   it("reports a commit durable only once the WAL sync after it returns", async () => {
@@ -149,29 +160,7 @@ describe("commits synced on a thread of their own", () => {
   const cleanups: (() => void)[] = [];
   afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
-  function open(thread: SyncThreadPolicy) {
-    const dir = tempDir();
-    const file = path.join(dir.dir, "t.db");
-    const db = new Database(file);
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    db.exec("CREATE TABLE t (v TEXT)");
-    const sync = new WalSync(`${file}-wal`, { thread });
-    const writes = new GroupCommit(db, { sync });
-    let closed = false;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      writes.close();
-      db.close();
-    };
-    cleanups.push(() => {
-      close();
-      dir.remove();
-    });
-    const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
-    return { db, file, sync, writes, close, write: (v: string) => writes.run(() => insert.run(v).changes) };
-  }
+  const open = (thread: SyncThreadPolicy) => openTable({ thread }, cleanups);
 
   it("reports every write durable, in commit order, with the syncs made on the thread", async () => {
     const { db, sync, write } = open("always");
