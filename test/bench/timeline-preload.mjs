@@ -1,12 +1,13 @@
 /**
  * Loaded into the server by timeline.ts (`node --import`): while on (SIGUSR1 until SIGUSR2), it
  * records when each webhook request is emitted, its `end()` call and its `finish`, each `COMMIT`
- * (better-sqlite3's prepared statement) and each WAL `fdatasync` on libuv's pool, then writes the
- * events as JSON to TIMELINE_OUT.
+ * (better-sqlite3's prepared statement) and each WAL sync from its start until its writers are
+ * told, then writes the events as JSON to TIMELINE_OUT.
  */
+import diagnostics from "node:diagnostics_channel";
 import fs from "node:fs";
 import http from "node:http";
-import { createRequire, syncBuiltinESMExports } from "node:module";
+import { createRequire } from "node:module";
 import path from "node:path";
 
 const events = [];
@@ -29,15 +30,10 @@ http.ServerResponse.prototype.end = function (...args) {
   return end.apply(this, args);
 };
 
-const fdatasync = fs.fdatasync;
-fs.fdatasync = function (fd, done) {
-  if (on) events.push([now(), "sync", 0]);
-  return fdatasync(fd, (error) => {
-    if (on) events.push([now(), "synced", 0]);
-    done(error);
-  });
-};
-syncBuiltinESMExports();
+// The store announces each WAL sync, on libuv's pool or on its sync thread (engine/store/sqlite/wal-sync.ts).
+diagnostics.subscribe("runnel:wal-sync", ({ phase }) => {
+  if (on) events.push([now(), phase === "start" ? "sync" : "synced", 0]);
+});
 
 // The server runs from the repository root and loads the same better-sqlite3, so the prototype is shared.
 const Database = createRequire(path.join(process.cwd(), "package.json"))("better-sqlite3");

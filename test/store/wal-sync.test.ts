@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
@@ -194,6 +195,27 @@ describe("commits synced on a thread of their own", () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(durable).toBe(true);
+  });
+
+  it("announces each sync's start and the moment its writers are told, and where it ran", async () => {
+    const onPool = open("never");
+    const onThread = open("always");
+    await until(() => onThread.sync.onThread);
+    const seen: { phase: string; thread: boolean }[] = [];
+    const listener = (message: unknown) => void seen.push(message as { phase: string; thread: boolean });
+    subscribe("runnel:wal-sync", listener);
+    try {
+      await onPool.write("on the pool");
+      await onThread.write("on the thread");
+    } finally {
+      unsubscribe("runnel:wal-sync", listener);
+    }
+    expect(seen).toEqual([
+      { phase: "start", thread: false },
+      { phase: "end", thread: false },
+      { phase: "start", thread: true },
+      { phase: "end", thread: true },
+    ]);
   });
 
   it("starts the thread only once commits queue behind syncs: a lone writer never pays for it", async () => {

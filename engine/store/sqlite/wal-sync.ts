@@ -1,3 +1,4 @@
+import { channel } from "node:diagnostics_channel";
 import { closeSync, fdatasync, fdatasyncSync, openSync } from "node:fs";
 import { SyncThread, type SyncDone as Done } from "./sync-thread.ts";
 
@@ -13,6 +14,12 @@ export interface WalSyncOptions {
   poolSync?: (fd: number, done: Done) => void;
   thread?: SyncThreadPolicy;
 }
+
+/**
+ * Each sync's start and the moment its writers are told, as `{ phase: "start" | "end", thread }`,
+ * for tools that follow a request through the server (test/bench/timeline.ts). Free when unheard.
+ */
+export const walSyncChannel = channel("runnel:wal-sync");
 
 /** Commits queued behind a sync in flight before `auto` starts the thread. */
 const QUEUED_BEFORE_THREAD = 32;
@@ -104,14 +111,17 @@ export class WalSync {
     this.inFlight = true;
     this.inFlightCovered = covered;
     this.syncs++;
+    const thread = this.thread?.usable ? this.thread : undefined;
+    if (walSyncChannel.hasSubscribers) walSyncChannel.publish({ phase: "start", thread: thread !== undefined });
     const finished = (error: Error | null) => {
+      if (walSyncChannel.hasSubscribers) walSyncChannel.publish({ phase: "end", thread: thread !== undefined });
       this.inFlight = false;
       if (this.closed) this.closeFile();
       // Empty when close() already synced and settled them.
       settle(this.inFlightCovered.splice(0), error);
       if (this.waiting.length > 0 && !this.closed) this.start();
     };
-    if (this.thread?.usable) this.thread.sync(fd, finished);
+    if (thread) thread.sync(fd, finished);
     else this.poolSync(fd, finished);
   }
 }
