@@ -11,6 +11,9 @@ const ERRNO = 2;
 const FD = 3;
 const READY = 4;
 
+/** How long closing waits for the thread's sync in flight (a disk that stalls this long has failed). */
+const CLOSE_WAIT_MS = 30_000;
+
 // CommonJS evaluated in the worker: sleep until a sync is asked for, sync, publish that it is done.
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -97,8 +100,8 @@ export class SyncThread {
   close(): void {
     this.closing = true;
     if (this.done && !this.exited) {
-      Atomics.wait(this.state, COMPLETED, this.requested - 1);
-      this.poll();
+      Atomics.wait(this.state, COMPLETED, this.requested - 1, CLOSE_WAIT_MS);
+      if (!this.poll()) this.report(new Error(`the sync thread did not finish its sync within ${CLOSE_WAIT_MS / 1000} s`));
     }
     void this.worker.terminate();
   }

@@ -44,7 +44,7 @@ export class WalSync {
   ) {
     this.poolSync = options.poolSync ?? fdatasync;
     this.threadPolicy = options.thread ?? "auto";
-    if (this.threadPolicy === "always") this.thread = new SyncThread();
+    if (this.threadPolicy === "always") this.startThread();
   }
 
   /** The syncs made on the sync thread (the rest went through libuv's pool). */
@@ -69,7 +69,7 @@ export class WalSync {
     // A finished sync reported now is followed by one that covers this commit too.
     if (this.inFlight) this.thread?.poll();
     if (!this.inFlight) this.start();
-    else if (++this.queuedBehind === QUEUED_BEFORE_THREAD && this.threadPolicy === "auto") this.thread ??= new SyncThread();
+    else if (++this.queuedBehind === QUEUED_BEFORE_THREAD && this.threadPolicy === "auto") this.startThread();
   }
 
   /**
@@ -91,6 +91,14 @@ export class WalSync {
     settle(pending, failure);
     // Waits for a sync in flight on the thread, whose callback then closes the file.
     this.thread?.close();
+  }
+
+  private startThread(): void {
+    try {
+      this.thread ??= new SyncThread();
+    } catch {
+      // No thread to be had (the process is at a limit): libuv's pool goes on doing the syncs.
+    }
   }
 
   private closeFile(): void {
