@@ -3,7 +3,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { GroupCommit } from "../../engine/store/sqlite/group-commit.ts";
-import { closeSync, openSync, readdirSync, readlinkSync, writeSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, openSync, readdirSync, readlinkSync, writeFileSync, writeSync } from "node:fs";
 import { SyncThread } from "../../engine/store/sqlite/sync-thread.ts";
 import { WalSync, type SyncThreadPolicy, type WalSyncOptions } from "../../engine/store/sqlite/wal-sync.ts";
 import { SqliteStore } from "../../engine/store/sqlite/store.ts";
@@ -230,6 +231,32 @@ describe("commits synced on a thread of their own", () => {
     await until(() => sync.onThread);
     await Promise.all([...written, write("after")]);
     expect(sync.threadSyncs).toBeGreaterThan(0);
+  });
+
+  it("keeps the process alive until the writers of a sync on the thread are told", () => {
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    const engine = path.resolve(import.meta.dirname, "../../engine/store/sqlite");
+    const script = path.join(dir.dir, "last-write.mts");
+    // A script whose last act is a write: nothing but that write's sync holds its event loop.
+    writeFileSync(
+      script,
+      `import { createRequire } from "node:module";
+      import { GroupCommit } from ${JSON.stringify(path.join(engine, "group-commit.ts"))};
+      import { WalSync } from ${JSON.stringify(path.join(engine, "wal-sync.ts"))};
+      const Database = createRequire(${JSON.stringify(engine)} + "/")("better-sqlite3");
+      const db = new Database(${JSON.stringify(path.join(dir.dir, "t.db"))});
+      db.pragma("journal_mode = WAL");
+      db.exec("CREATE TABLE t (v TEXT)");
+      const sync = new WalSync(db.name + "-wal", { thread: "always" });
+      const writes = new GroupCommit(db, { sync });
+      while (!sync.onThread) await new Promise((resolve) => setTimeout(resolve, 1));
+      const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
+      writes.run(() => insert.run("last")).then(() => console.log("durable on the thread:", sync.threadSyncs));`,
+    );
+    const child = spawnSync(process.execPath, ["--import", "tsx", script], { cwd: path.resolve(import.meta.dirname, "../.."), encoding: "utf8", timeout: 30_000 });
+    expect(child.stderr).toBe("");
+    expect(child.stdout.trim()).toBe("durable on the thread: 1");
   });
 
   it("on close, waits for the sync in flight on the thread, settles each write once and closes the WAL", async () => {

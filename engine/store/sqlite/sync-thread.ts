@@ -75,6 +75,8 @@ export class SyncThread {
     this.done = done;
     this.fd = fd;
     this.syncs++;
+    // Nothing else may be keeping the process alive until the writers are told (a script's last write).
+    this.worker.ref();
     Atomics.store(this.state, FD, fd);
     Atomics.store(this.state, REQUESTED, ++this.requested);
     Atomics.notify(this.state, REQUESTED);
@@ -109,6 +111,7 @@ export class SyncThread {
   private report(error: Error | null): void {
     const done = this.done!;
     this.done = undefined;
+    this.worker.unref();
     done(error);
   }
 
