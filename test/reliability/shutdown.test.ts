@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -109,6 +110,55 @@ describe("graceful shutdown on SIGTERM", () => {
       expect(await again.stop()).toBe(0);
     } finally {
       await sink.stop();
+      data.remove();
+    }
+  });
+
+  it("under concurrent load, with the WAL syncs on their own thread, exits 0 and keeps every acknowledged run", { timeout: 60_000 }, async () => {
+    const data = tempDir("runnel-shutdown-load-");
+    const hook = { id: "w", type: "webhook", position: { x: 0, y: 0 }, config: { path: "busy" } };
+    await seedFlow(data.dir, { schemaVersion: 1, name: "busy", active: true, nodes: [hook], edges: [] });
+    const server = await startRealServer({ dataDir: data.dir });
+    servers.add(server);
+    try {
+      const threads = () => Number(/Threads:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, "utf8"))![1]);
+      const threadsBefore = threads();
+      const acknowledged: string[] = [];
+      let stopping = false;
+      let sent = 0;
+      const client = async () => {
+        while (!stopping) {
+          try {
+            const res = await fetch(`${server.url}/hooks/busy`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ n: sent++ }) });
+            if (res.status === 202) acknowledged.push(((await res.json()) as { runId: string }).runId);
+            else {
+              expect(res.status).toBe(503);
+              await res.body?.cancel();
+            }
+          } catch {
+            return; // the server has closed its connections
+          }
+        }
+      };
+      const clients = Array.from({ length: 32 }, client);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      // Commits queued behind syncs started the sync thread: one thread more than before the load.
+      expect(threads()).toBeGreaterThan(threadsBefore);
+      const during = acknowledged.length;
+      server.child.kill("SIGTERM");
+      expect((await server.exit).code).toBe(0);
+      stopping = true;
+      await Promise.all(clients);
+      console.log(`SIGTERM under load: ${acknowledged.length} runs acknowledged (${during} before the signal), exited 0`);
+      expect(during).toBeGreaterThan(100);
+      const db = new Database(path.join(data.dir, "runnel.db"), { readonly: true });
+      try {
+        const stored = new Set(db.prepare("SELECT id FROM runs").pluck().all() as string[]);
+        expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+      } finally {
+        db.close();
+      }
+    } finally {
       data.remove();
     }
   });
